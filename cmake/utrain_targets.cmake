@@ -1,0 +1,17 @@
+# Helpers shared by every CMakeLists.txt of the project.
+
+# Warnings are errors for project code (not for third-party headers).
+function(utrain_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Werror)
+endfunction()
+
+# A freestanding library: no exceptions, no RTTI and no C++ standard headers, so what builds
+# here also builds with riscv64-unknown-elf-g++, which ships none. -nostdinc++ makes the host
+# build refuse <vector> and friends too, so STL cannot slip in unnoticed between cross builds.
+function(utrain_freestanding_library name)
+  file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  add_library(${name} STATIC ${sources})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_compile_options(${name} PRIVATE -fno-exceptions -fno-rtti -nostdinc++)
+  utrain_warnings(${name})
+endfunction()

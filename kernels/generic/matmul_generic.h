@@ -1,0 +1,105 @@
+// The generic matrix-multiply kernel: one template over the operand transpositions, the
+// register tile MR×NR, the K unroll KU and the parallel axis. The kernel table instantiates it;
+// nothing here is specific to an instruction set, and the same source builds for x86, rv32 and
+// Cortex-M4.
+//
+// Each member of the team takes a share of the rows (parallel over M) or columns (over N) from
+// partition(), aligned to the tile, and walks it in MR×NR tiles. Leftover rows and columns are
+// finished with 1-wide tiles, so every shape and every split is correct and no member writes
+// outside its share.
+//
+// Two inner-loop forms, chosen by where the operands are contiguous:
+//  - "dot" form (A not transposed, B transposed): both A's rows and Bᵀ's rows run along K, so
+//    each of the MR·NR outputs is a dot product. KU independent partial sums per output break
+//    the add dependency chain and let the compiler vectorize along K; they are added at the end.
+//  - "outer" form (every other case): per k, an MR×NR outer product of a column of op(A) and a
+//    row of op(B), accumulated in registers; KU unrolls k.
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/partition.h"
+#include "kernels/generic/multiply_add.h"
+#include "kernels/mm/matmul_args.h"
+#include "kernels/mm/matmul_kernel.h"
+
+namespace utrain::generic {
+
+template <Trans TA, Trans TB>
+struct Operands {
+  const MatMulArgs& p;
+  float a(int32_t i, int32_t kk) const {
+    return TA == Trans::n ? p.a[static_cast<intptr_t>(i) * p.lda + kk]
+                          : p.a[static_cast<intptr_t>(kk) * p.lda + i];
+  }
+  float b(int32_t kk, int32_t j) const {
+    return TB == Trans::n ? p.b[static_cast<intptr_t>(kk) * p.ldb + j]
+                          : p.b[static_cast<intptr_t>(j) * p.ldb + kk];
+  }
+};
+
+// C[i0 .. i0+MR, j0 .. j0+NR] from the full K range.
+template <Trans TA, Trans TB, int MR, int NR, int KU>
+inline void tile(const MatMulArgs& p, int32_t i0, int32_t j0) {
+  const Operands<TA, TB> op{p};
+  float sum[MR][NR];
+  int32_t kk = 0;
+  if constexpr (TA == Trans::n && TB == Trans::t) {
+    float part[MR][NR][KU] = {};
+    for (; kk + KU <= p.k; kk += KU)
+      for (int r = 0; r < MR; ++r)
+        for (int c = 0; c < NR; ++c)
+          for (int u = 0; u < KU; ++u)
+            part[r][c][u] = multiply_add(op.a(i0 + r, kk + u), op.b(kk + u, j0 + c), part[r][c][u]);
+    for (int r = 0; r < MR; ++r)
+      for (int c = 0; c < NR; ++c) {
+        float s = 0.0f;
+        for (int u = 0; u < KU; ++u) s += part[r][c][u];
+        sum[r][c] = s;
+      }
+  } else {
+    for (int r = 0; r < MR; ++r)
+      for (int c = 0; c < NR; ++c) sum[r][c] = 0.0f;
+    for (; kk + KU <= p.k; kk += KU)
+      for (int u = 0; u < KU; ++u)
+        for (int r = 0; r < MR; ++r) {
+          const float av = op.a(i0 + r, kk + u);
+          for (int c = 0; c < NR; ++c) sum[r][c] = multiply_add(av, op.b(kk + u, j0 + c), sum[r][c]);
+        }
+  }
+  for (; kk < p.k; ++kk)  // the K remainder, fewer than KU steps
+    for (int r = 0; r < MR; ++r)
+      for (int c = 0; c < NR; ++c)
+        sum[r][c] = multiply_add(op.a(i0 + r, kk), op.b(kk, j0 + c), sum[r][c]);
+  for (int r = 0; r < MR; ++r)
+    for (int c = 0; c < NR; ++c) mm_store(p, i0 + r, j0 + c, sum[r][c]);
+}
+
+// Rows [rows.begin, rows.end) × columns [cols.begin, cols.end) of C, in MR×NR tiles.
+template <Trans TA, Trans TB, int MR, int NR, int KU>
+void block(const MatMulArgs& p, Range rows, Range cols) {
+  int32_t i = rows.begin;
+  for (; i + MR <= rows.end; i += MR) {
+    int32_t j = cols.begin;
+    for (; j + NR <= cols.end; j += NR) tile<TA, TB, MR, NR, KU>(p, i, j);
+    for (; j < cols.end; ++j) tile<TA, TB, MR, 1, KU>(p, i, j);
+  }
+  for (; i < rows.end; ++i) {
+    int32_t j = cols.begin;
+    for (; j + NR <= cols.end; j += NR) tile<TA, TB, 1, NR, KU>(p, i, j);
+    for (; j < cols.end; ++j) tile<TA, TB, 1, 1, KU>(p, i, j);
+  }
+}
+
+// The kernel table's entry point: this member's share of the work.
+template <Trans TA, Trans TB, int MR, int NR, int KU, ParAxis AXIS>
+void matmul(const MatMulArgs& p, int member, int members) {
+  const Range all_rows{0, p.m};
+  const Range all_cols{0, p.n};
+  if constexpr (AXIS == ParAxis::m)
+    block<TA, TB, MR, NR, KU>(p, partition(p.m, member, members, MR), all_cols);
+  else
+    block<TA, TB, MR, NR, KU>(p, all_rows, partition(p.n, member, members, NR));
+}
+
+}  // namespace utrain::generic

@@ -1,0 +1,75 @@
+// The default kernel choice, used when no tuning result exists. It is a table, not a chain of
+// ifs: the first rule whose transpositions and shape class match names the tile; the parallel
+// axis is then the dimension that gives the team more tiles.
+//
+// The tiles follow the two inner-loop forms of the generic kernel: the dot form (n_t) wants K
+// unrolled into independent partial sums, the outer forms want a tile long along the
+// contiguous dimension of the output (N for n_n and t_n, M for t_t). Measured by
+// bench/matmul_kernels on the Deep AutoEncoder's layer shapes.
+#include "kernels/mm/matmul.h"
+
+namespace utrain {
+
+namespace {
+
+enum class ShapeClass : uint8_t { row /* M == 1 */, column /* N == 1 */, any };
+
+struct DefaultRule {
+  Trans ta, tb;
+  ShapeClass shape;
+  uint8_t mr, nr, ku;
+};
+
+constexpr DefaultRule kDefaultRules[] = {
+    {Trans::n, Trans::t, ShapeClass::row, 1, 8, 4},
+    {Trans::n, Trans::t, ShapeClass::column, 8, 1, 4},
+    {Trans::n, Trans::t, ShapeClass::any, 2, 2, 4},
+    {Trans::n, Trans::n, ShapeClass::row, 1, 16, 1},
+    {Trans::n, Trans::n, ShapeClass::any, 4, 16, 1},
+    {Trans::t, Trans::n, ShapeClass::row, 1, 16, 1},
+    {Trans::t, Trans::n, ShapeClass::any, 4, 16, 1},
+    {Trans::t, Trans::t, ShapeClass::column, 16, 1, 1},
+    {Trans::t, Trans::t, ShapeClass::any, 16, 4, 1},
+};
+
+bool matches(const DefaultRule& rule, const MatMulArgs& p) {
+  if (rule.ta != p.ta || rule.tb != p.tb) return false;
+  switch (rule.shape) {
+    case ShapeClass::row: return p.m == 1;
+    case ShapeClass::column: return p.n == 1;
+    case ShapeClass::any: return true;
+  }
+  return false;
+}
+
+const MatMulKernel* find_generic(Trans ta, Trans tb, uint8_t mr, uint8_t nr, uint8_t ku,
+                                 ParAxis axis) {
+  for (const MatMulKernel& k : matmul_kernels())
+    if (k.isa == Isa::generic && k.ta == ta && k.tb == tb && k.mr == mr && k.nr == nr &&
+        k.ku == ku && k.axis == axis)
+      return &k;
+  return nullptr;
+}
+
+}  // namespace
+
+// Only generic kernels exist so far; `members` and `isas` are part of the signature because the
+// choice will depend on them once ISA kernels and team-size rules join the table.
+const MatMulKernel& default_matmul_kernel(const MatMulArgs& p, int /*members*/, IsaSet /*isas*/) {
+  uint8_t mr = 1, nr = 1, ku = 1;
+  for (const DefaultRule& rule : kDefaultRules)
+    if (matches(rule, p)) {
+      mr = rule.mr;
+      nr = rule.nr;
+      ku = rule.ku;
+      break;
+    }
+  // Split the dimension with more whole tiles; with a team of one either is the same.
+  const ParAxis axis = p.m / mr > p.n / nr ? ParAxis::m : ParAxis::n;
+  const MatMulKernel* k = find_generic(p.ta, p.tb, mr, nr, ku, axis);
+  // Every rule names a tile of the generic table (tests/kernels check it), so this is a guard,
+  // not a path: the naive kernel is always present.
+  return k != nullptr ? *k : *find_generic(p.ta, p.tb, 1, 1, 1, axis);
+}
+
+}  // namespace utrain

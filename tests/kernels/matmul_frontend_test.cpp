@@ -1,0 +1,153 @@
+// The matmul() front end: argument checks name the problem, vector normalization does not change
+// results, the default choice always exists and fits the call, and a mismatched kernel is refused.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "core/rng.h"
+#include "kernels/mm/matmul.h"
+#include "kernels/mm/matmul_reference.h"
+#include "support/test_teams.h"
+
+namespace utrain {
+namespace {
+
+std::string what(const Status& s) { return s.ok() ? "ok" : s.what(); }
+
+MatMulArgs valid_args(std::vector<float>& a, std::vector<float>& b, std::vector<float>& c) {
+  a.assign(12, 1.0f), b.assign(20, 1.0f), c.assign(15, 0.0f);
+  MatMulArgs p;
+  p.m = 3, p.n = 5, p.k = 4;
+  p.a = a.data(), p.lda = 4, p.b = b.data(), p.ldb = 5, p.c = c.data(), p.ldc = 5;
+  return p;
+}
+
+TEST(MatMulCheck, accepts_a_valid_call_and_empty_outputs) {
+  std::vector<float> a, b, c;
+  MatMulArgs p = valid_args(a, b, c);
+  EXPECT_TRUE(check_matmul(p).ok());
+  p.m = 0;
+  p.c = nullptr;
+  EXPECT_TRUE(check_matmul(p).ok());
+}
+
+TEST(MatMulCheck, names_each_problem) {
+  std::vector<float> a, b, c;
+  const MatMulArgs good = valid_args(a, b, c);
+  auto with = [&](auto change) {
+    MatMulArgs p = good;
+    change(p);
+    return check_matmul(p);
+  };
+  EXPECT_EQ(what(with([](MatMulArgs& p) { p.k = -1; })), "matmul: M, N and K must not be negative");
+  EXPECT_EQ(what(with([](MatMulArgs& p) { p.c = nullptr; })), "matmul: C is null");
+  EXPECT_EQ(what(with([](MatMulArgs& p) { p.a = nullptr; })), "matmul: A is null");
+  EXPECT_EQ(what(with([](MatMulArgs& p) { p.b = nullptr; })), "matmul: B is null");
+  const Status ldc = with([](MatMulArgs& p) { p.ldc = 4; });
+  EXPECT_EQ(what(ldc), "matmul: ldc is smaller than N");
+  EXPECT_EQ(ldc.got(), 4);
+  EXPECT_EQ(ldc.expected(), 5);
+  EXPECT_EQ(what(with([](MatMulArgs& p) { p.lda = 3; })), "matmul: lda is smaller than a row of A as stored");
+  // Transposed A is stored K×M: its rows hold M = 3 values.
+  EXPECT_TRUE(with([](MatMulArgs& p) { p.ta = Trans::t; p.lda = 3; }).ok());
+  EXPECT_EQ(what(with([](MatMulArgs& p) { p.ldb = 4; })), "matmul: ldb is smaller than a row of B as stored");
+  EXPECT_EQ(what(with([](MatMulArgs& p) { p.bias_axis = BiasAxis::row; })),
+            "matmul: a bias axis is set but the bias is null");
+  EXPECT_EQ(what(with([](MatMulArgs& p) { p.act = Activation::leaky_relu; p.act_slope = 0.0f; })),
+            "matmul: LeakyReLU slope must be positive");
+  EXPECT_EQ(what(with([&](MatMulArgs& p) { p.c = a.data(); })), "matmul: C overlaps A");
+  EXPECT_EQ(what(with([&](MatMulArgs& p) { p.c = b.data() + 10; })), "matmul: C overlaps B");
+  EXPECT_EQ(what(with([&](MatMulArgs& p) { p.bias_axis = BiasAxis::col; p.bias = c.data() + 3; })),
+            "matmul: C overlaps the bias");
+}
+
+// Each vector case, in each transposition, gives the reference's numbers through matmul().
+TEST(MatMulFrontEnd, vector_shapes_in_every_form_match_the_reference) {
+  Rng rng(5);
+  const ExecContext ctx{&testing::team_of(1), IsaSet::generic_only()};
+  struct Case {
+    int32_t m, n, k;
+  };
+  for (Case s : {Case{1, 9, 7}, Case{9, 1, 7}, Case{9, 7, 1}, Case{1, 1, 7}, Case{1, 7, 1}, Case{7, 1, 1}})
+    for (Trans ta : {Trans::n, Trans::t})
+      for (Trans tb : {Trans::n, Trans::t}) {
+        MatMulArgs p;
+        p.m = s.m, p.n = s.n, p.k = s.k, p.ta = ta, p.tb = tb;
+        p.lda = ta == Trans::n ? s.k : s.m;
+        p.ldb = tb == Trans::n ? s.n : s.k;
+        p.ldc = s.n;
+        std::vector<float> a(static_cast<size_t>(s.m * s.k)), b(static_cast<size_t>(s.k * s.n));
+        for (float& x : a) x = rng.uniform_symmetric(1.0f);
+        for (float& x : b) x = rng.uniform_symmetric(1.0f);
+        std::vector<float> got(static_cast<size_t>(s.m * s.n)), want(got.size());
+        p.a = a.data(), p.b = b.data(), p.c = want.data();
+        matmul_reference(p);
+        p.c = got.data();
+        ASSERT_TRUE(matmul(ctx, p).ok());
+        for (size_t i = 0; i < got.size(); ++i) ASSERT_NEAR(got[i], want[i], 1e-5f);
+      }
+}
+
+TEST(MatMulFrontEnd, normalization_turns_vectors_into_contiguous_forms) {
+  MatMulArgs p;
+  p.m = 8, p.n = 1, p.k = 5, p.lda = 5, p.ldb = 1, p.ldc = 1;
+  MatMulArgs q = normalize_matmul(p);
+  EXPECT_EQ(q.tb, Trans::t);  // matrix × vector: dot form
+  EXPECT_EQ(q.ldb, 5);
+  p = MatMulArgs{};
+  p.m = 8, p.n = 6, p.k = 1, p.lda = 1, p.tb = Trans::t, p.ldb = 1, p.ldc = 6;
+  q = normalize_matmul(p);
+  EXPECT_EQ(q.tb, Trans::n);  // outer product: B as a row
+  EXPECT_EQ(q.ldb, 6);
+  p = MatMulArgs{};
+  p.m = 1, p.n = 6, p.k = 5, p.ta = Trans::t, p.lda = 1, p.tb = Trans::t, p.ldb = 5, p.ldc = 6;
+  q = normalize_matmul(p);
+  EXPECT_EQ(q.ta, Trans::n);  // row vector × matrix: A as a row
+  EXPECT_EQ(q.lda, 5);
+}
+
+TEST(MatMulFrontEnd, default_kernel_fits_every_form_and_shape) {
+  for (Trans ta : {Trans::n, Trans::t})
+    for (Trans tb : {Trans::n, Trans::t})
+      for (int32_t m : {1, 3, 64})
+        for (int32_t n : {1, 5, 128})
+          for (int members : {1, 8}) {
+            MatMulArgs p;
+            p.m = m, p.n = n, p.k = 7, p.ta = ta, p.tb = tb;
+            const MatMulKernel& k = default_matmul_kernel(p, members, IsaSet::generic_only());
+            EXPECT_EQ(k.ta, ta);
+            EXPECT_EQ(k.tb, tb);
+            EXPECT_EQ(k.isa, Isa::generic);
+          }
+}
+
+TEST(MatMulFrontEnd, refuses_a_kernel_of_another_form) {
+  std::vector<float> a, b, c;
+  const MatMulArgs p = valid_args(a, b, c);
+  const ExecContext ctx{&testing::team_of(1), IsaSet::generic_only()};
+  const MatMulKernel* wrong = find_matmul_kernel("mm_f32_t_n_4x4_u1_par_m");
+  ASSERT_NE(wrong, nullptr);
+  EXPECT_EQ(what(matmul(ctx, p, wrong)),
+            "matmul: the kernel's operand transpositions do not match the (normalized) call");
+  EXPECT_TRUE(matmul(ctx, p, find_matmul_kernel("mm_f32_n_n_4x4_u1_par_m")).ok());
+  EXPECT_EQ(find_matmul_kernel("mm_f32_no_such_kernel"), nullptr);
+}
+
+TEST(MatMulCatalogue, has_the_paper_family_in_every_form_with_unique_names) {
+  const MatMulKernelList list = matmul_kernels();
+  for (const char* tile : {"1x1_u1", "1x1_u2", "1x2_u1", "1x4_u1", "1x8_u1", "2x1_u1", "4x1_u1",
+                           "8x1_u1", "2x2_u1", "2x4_u1", "4x2_u1", "4x4_u1"})
+    for (const char* form : {"n_n", "n_t", "t_n", "t_t"})
+      for (const char* axis : {"m", "n"}) {
+        const std::string name = std::string("mm_f32_") + form + "_" + tile + "_par_" + axis;
+        EXPECT_NE(find_matmul_kernel(name.c_str()), nullptr) << name;
+      }
+  for (size_t i = 0; i < list.count; ++i)
+    for (size_t j = i + 1; j < list.count; ++j)
+      ASSERT_STRNE(list.entries[i].name, list.entries[j].name);
+}
+
+}  // namespace
+}  // namespace utrain

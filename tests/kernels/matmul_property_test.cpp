@@ -1,0 +1,150 @@
+// Every kernel of the table, for its transposition, against the plain reference: random M, N, K
+// in 1..67 (1 and primes on purpose) and a few large shapes, teams of 1, 2, 3 and 8, leading
+// dimensions larger than the rows, every epilogue. C sits between guard zones and the gaps between
+// its rows are poisoned: a write outside the M×N result fails the test.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "core/rng.h"
+#include "kernels/mm/matmul_kernel.h"
+#include "kernels/mm/matmul_reference.h"
+#include "support/test_teams.h"
+
+namespace utrain {
+namespace {
+
+constexpr float kPoison = -12345.0f;
+constexpr int32_t kGuard = 37;  // floats before and after C
+
+struct Shape3 {
+  int32_t m, n, k;
+};
+
+std::vector<Shape3> shapes_for_sweep() {
+  std::vector<Shape3> shapes = {{1, 1, 1},   {1, 67, 1},   {67, 1, 1},  {1, 1, 67},  {2, 3, 5},
+                                {7, 11, 13}, {13, 17, 2},  {17, 8, 31}, {16, 16, 16}, {31, 37, 41},
+                                {64, 64, 1}, {67, 61, 59}, {5, 144, 3}, {144, 5, 9}, {33, 1, 65},
+                                {1, 47, 64}};
+  Rng rng(2024);
+  for (int i = 0; i < 8; ++i)
+    shapes.push_back({static_cast<int32_t>(1 + rng.below(67)), static_cast<int32_t>(1 + rng.below(67)),
+                      static_cast<int32_t>(1 + rng.below(67))});
+  return shapes;
+}
+
+const Shape3 kLargeShapes[] = {{128, 144, 96}, {1, 640, 128}, {257, 1, 130}, {96, 200, 1}};
+
+void fill(std::vector<float>& v, Rng& rng) {
+  for (float& x : v) x = rng.uniform_symmetric(1.0f);
+}
+
+// Runs `kernel` for one shape and epilogue on `members` members and compares with the reference.
+void check_kernel(const MatMulKernel& kernel, Shape3 s, int members, int variant, Rng& rng) {
+  MatMulArgs p;
+  p.m = s.m, p.n = s.n, p.k = s.k;
+  p.ta = kernel.ta, p.tb = kernel.tb;
+  const int32_t pad = variant % 2 == 0 ? 0 : 3;  // leading dimensions beyond the row length
+  const int32_t a_rows = p.ta == Trans::n ? s.m : s.k, a_cols = p.ta == Trans::n ? s.k : s.m;
+  const int32_t b_rows = p.tb == Trans::n ? s.k : s.n, b_cols = p.tb == Trans::n ? s.n : s.k;
+  p.lda = a_cols + pad, p.ldb = b_cols + pad, p.ldc = s.n + pad;
+  std::vector<float> a(static_cast<size_t>(a_rows * p.lda)), b(static_cast<size_t>(b_rows * p.ldb));
+  fill(a, rng);
+  fill(b, rng);
+  std::vector<float> bias(static_cast<size_t>(s.m > s.n ? s.m : s.n));
+  fill(bias, rng);
+  p.a = a.data(), p.b = b.data();
+
+  p.accumulate = variant % 3 == 1;
+  p.bias_axis = variant % 3 == 0 ? BiasAxis::none : variant % 3 == 1 ? BiasAxis::row : BiasAxis::col;
+  p.bias = p.bias_axis == BiasAxis::none ? nullptr : bias.data();
+  constexpr Activation kActs[] = {Activation::none, Activation::relu, Activation::leaky_relu,
+                                  Activation::sigmoid, Activation::tanh};
+  p.act = kActs[variant % 5];
+
+  const size_t c_size = static_cast<size_t>(s.m * p.ldc);
+  std::vector<float> c(c_size + 2 * kGuard, kPoison), expect(c_size, kPoison);
+  for (int32_t i = 0; i < s.m; ++i)
+    for (int32_t j = 0; j < s.n; ++j) {
+      const float v = rng.uniform_symmetric(1.0f);
+      c[static_cast<size_t>(kGuard + i * p.ldc + j)] = v;
+      expect[static_cast<size_t>(i * p.ldc + j)] = v;
+    }
+  MatMulArgs ref = p;
+  ref.c = expect.data();
+  matmul_reference(ref);
+  p.c = c.data() + kGuard;
+
+  struct Call {
+    const MatMulKernel* kernel;
+    const MatMulArgs* args;
+  } call{&kernel, &p};
+  testing::team_of(members).run(
+      [](void* ctx, int member, int size) {
+        const Call* cl = static_cast<const Call*>(ctx);
+        cl->kernel->fn(*cl->args, member, size);
+      },
+      &call);
+
+  const std::string where = std::string(kernel.name) + " M=" + std::to_string(s.m) +
+                            " N=" + std::to_string(s.n) + " K=" + std::to_string(s.k) +
+                            " team=" + std::to_string(members) + " variant=" + std::to_string(variant);
+  for (int32_t g = 0; g < kGuard; ++g) {
+    ASSERT_EQ(c[static_cast<size_t>(g)], kPoison) << "write before C: " << where;
+    ASSERT_EQ(c[c_size + kGuard + static_cast<size_t>(g)], kPoison) << "write after C: " << where;
+  }
+  for (int32_t i = 0; i < s.m; ++i)
+    for (int32_t j = 0; j < p.ldc; ++j) {
+      const float got = c[static_cast<size_t>(kGuard + i * p.ldc + j)];
+      const float want = expect[static_cast<size_t>(i * p.ldc + j)];
+      if (j >= s.n) {
+        ASSERT_EQ(got, kPoison) << "write into the row gap at (" << i << "," << j << "): " << where;
+        continue;
+      }
+      // fp32 rounding of a K-term sum, plus the epilogue's terms.
+      const double scale = matmul_abs_dot(ref, i, j) + std::fabs(want) + 1.0;
+      const double tol = 1e-6 + 2.0 * (s.k + 4) * 1.2e-7 * scale;
+      ASSERT_NEAR(got, want, tol) << "at (" << i << "," << j << "): " << where;
+    }
+}
+
+class MatMulKernelTest : public ::testing::TestWithParam<size_t> {
+ protected:
+  const MatMulKernel& kernel() const { return matmul_kernels().entries[GetParam()]; }
+};
+
+TEST_P(MatMulKernelTest, matches_reference_for_every_shape_and_split) {
+  Rng rng(7 + GetParam());
+  int variant = 0;
+  for (const Shape3& s : shapes_for_sweep())
+    for (int members : testing::kTeamSizes) {
+      check_kernel(kernel(), s, members, variant++, rng);
+      if (HasFatalFailure()) return;
+    }
+}
+
+TEST_P(MatMulKernelTest, matches_reference_for_large_shapes) {
+  Rng rng(99 + GetParam());
+  int variant = 0;
+  for (const Shape3& s : kLargeShapes)
+    for (int members : {1, 8}) {
+      check_kernel(kernel(), s, members, variant++, rng);
+      if (HasFatalFailure()) return;
+    }
+}
+
+std::vector<size_t> all_kernel_indices() {
+  std::vector<size_t> idx(matmul_kernels().count);
+  for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+  return idx;
+}
+
+INSTANTIATE_TEST_SUITE_P(AllKernels, MatMulKernelTest, ::testing::ValuesIn(all_kernel_indices()),
+                         [](const ::testing::TestParamInfo<size_t>& param) {
+                           return std::string(matmul_kernels().entries[param.param].name);
+                         });
+
+}  // namespace
+}  // namespace utrain

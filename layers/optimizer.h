@@ -1,0 +1,45 @@
+// Optimizers, with PyTorch's update rules (torch.optim.SGD, Adam, AdamW), applied to one flat
+// parameter array at a time. They own no memory: the state (momentum buffer, Adam moments) is a
+// caller-provided array whose size optimizer_state_floats() gives.
+//
+// Gradient accumulation: sum gradients of several samples (weight-gradient steps with
+// accumulate=true), then call optimizer_step once with grad_scale = 1 / samples.
+//
+// SGD:   g = grad·scale + wd·p;  buf = momentum·buf + (1 - dampening)·g  (buf = g on step 1);
+//        g = nesterov ? g + momentum·buf : buf;  p -= lr·g
+// Adam:  g = grad·scale + wd·p;  m = β1·m + (1-β1)·g;  v = β2·v + (1-β2)·g²;
+//        p -= lr/(1-β1^t) · m / (sqrt(v)/sqrt(1-β2^t) + eps)
+// AdamW: as Adam with wd = 0, after p *= 1 - lr·weight_decay (decoupled decay).
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/status.h"
+
+namespace utrain {
+
+enum class OptimizerKind : uint8_t { sgd, adam, adamw };
+
+struct OptimizerConfig {
+  OptimizerKind kind = OptimizerKind::sgd;
+  float lr = 0.01f;
+  float momentum = 0.0f;      // SGD
+  float dampening = 0.0f;     // SGD
+  bool nesterov = false;      // SGD; needs momentum > 0 and dampening == 0
+  float weight_decay = 0.0f;  // all
+  float beta1 = 0.9f;         // Adam, AdamW
+  float beta2 = 0.999f;       // Adam, AdamW
+  float eps = 1e-8f;          // Adam, AdamW
+};
+
+Status check_optimizer_config(const OptimizerConfig& c);
+
+// Floats of state the optimizer keeps per parameter array of `count` values.
+size_t optimizer_state_floats(const OptimizerConfig& c, size_t count);
+
+// One update of `count` parameters. `step` counts updates from 1 (Adam's bias correction, SGD's
+// first momentum step). `state` holds optimizer_state_floats(c, count) floats, zeroed before step 1.
+Status optimizer_step(const OptimizerConfig& c, int64_t step, float* param, const float* grad,
+                      float* state, size_t count, float grad_scale = 1.0f);
+
+}  // namespace utrain

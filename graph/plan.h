@@ -52,6 +52,9 @@ struct Plan {
   PlanSummary summary;
 };
 
+// The activation node computed in Linear node i's epilogue, or -1.
+int fused_activation_of(const Plan& plan, const Model& model, int i);
+
 Status plan_training(const Model& model, const TrainConfig& config, Plan* plan);
 Status plan_inference(const Model& model, int32_t batch, Plan* plan);
 

@@ -1,0 +1,26 @@
+// Dataset: labelled samples held in host memory, row-major, ready to hand to a Trainer (which
+// reads `features` floats per sample and one int32 class label per sample).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace utrain::tools {
+
+struct Dataset {
+  int32_t features = 0;         // floats per sample
+  int32_t classes = 0;          // labels are 0 .. classes-1
+  std::vector<float> inputs;    // size() × features values
+  std::vector<int32_t> labels;  // size() values
+
+  std::size_t size() const { return labels.size(); }
+  std::span<const float> sample(std::size_t index) const {
+    return {inputs.data() + index * static_cast<std::size_t>(features), static_cast<std::size_t>(features)};
+  }
+};
+
+// The samples of `source` at `indices`, in that order.
+Dataset select_samples(const Dataset& source, std::span<const std::size_t> indices);
+
+}  // namespace utrain::tools

@@ -1,0 +1,62 @@
+#include "tools/utrain/train_command.h"
+
+#include <chrono>
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "tools/checkpoint.h"
+#include "tools/data/digits_csv.h"
+#include "tools/data/train_test_split.h"
+#include "tools/train/classifier_session.h"
+#include "tools/train/mlp.h"
+#include "tools/train/train_classifier.h"
+
+namespace utrain::tools {
+
+CLI::App* add_train_command(CLI::App& parent, TrainOptions& o) {
+  CLI::App* cmd = parent.add_subcommand("train", "Train an MLP classifier on the 8x8 handwritten digits");
+  cmd->add_option("--epochs", o.epochs, "Passes over the training set")->capture_default_str();
+  cmd->add_option("--lr", o.lr, fmt::format("Learning rate (default {:g} for sgd, {:g} for adam and adamw)",
+                                            kDefaultSgdLr, kDefaultAdamLr));
+  cmd->add_option("--momentum", o.momentum, fmt::format("SGD momentum (default {:g})", kDefaultSgdMomentum));
+  cmd->add_option("--optimizer", o.optimizer, "sgd, adam or adamw")->capture_default_str();
+  cmd->add_option("--weight-decay", o.weight_decay, "L2 penalty (sgd, adam) or decoupled decay (adamw)")
+      ->capture_default_str();
+  cmd->add_option("--batch", o.batch, "Samples per training step (1: streaming)")->capture_default_str();
+  cmd->add_option("--hidden", o.hidden, "Hidden layer sizes, e.g. --hidden 128,64")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("--seed", o.seed, "Seed of the initial weights and of the sample order")->capture_default_str();
+  cmd->add_option("--threads", o.threads, "Threads per layer step (1: no thread pool)")->capture_default_str();
+  cmd->add_option("--data", o.data, "Digits CSV file: 64 pixels 0..16 and a label per line")->capture_default_str();
+  cmd->add_option("--save", o.save, "Write a checkpoint of the trained model to this file");
+  cmd->add_flag("--quiet", o.quiet, "No progress display");
+  cmd->add_flag("--json", o.json, "Print the final report as JSON (progress then goes to stderr)");
+  return cmd;
+}
+
+int run_train_command(const TrainOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  validate_train_options(options);
+  const TrainTestSplit data = split_train_test(read_digits_csv(options.data));
+  const Model model = build_mlp_classifier(data.train.features, options.hidden, data.train.classes);
+  const auto session = ClassifierSession::for_training(model, train_config(options), options.threads);
+
+  std::FILE* progress_out = options.json ? stderr : stdout;
+  ProgressDisplay progress(progress_out, ProgressDisplay::mode_for(progress_out, options.quiet));
+  TrainReport report = train_classifier(*session, data, options, progress);
+  if (!options.save.empty()) {
+    save_checkpoint(options.save, session->model(), session->trainer());
+    report.checkpoint = options.save.string();
+  }
+  report.total_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  if (options.json)
+    fmt::print("{}\n", train_report_json(report).dump(2));
+  else
+    fmt::print("{}", format_train_report(report));
+  return 0;
+}
+
+}  // namespace utrain::tools

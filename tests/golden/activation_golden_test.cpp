@@ -15,7 +15,7 @@
 namespace utrain::golden {
 namespace {
 
-constexpr double kRel = 1e-5;
+constexpr Tolerance kTol{1e-5};
 
 class ActivationGolden : public ::testing::TestWithParam<ActivationCase> {};
 
@@ -30,22 +30,22 @@ TEST_P(ActivationGolden, forward_and_backward_match_pytorch) {
   const TensorView xv = TensorView::matrix(x.data(), c.rows, c.cols), yv = TensorView::matrix(y.data(), c.rows, c.cols);
   Status s = activation_forward(p, xv, yv);
   ASSERT_TRUE(s.ok()) << describe(s);
-  expect_close("activation forward", name + " y", y.data(), c.y, count, kRel);
+  expect_close("activation forward", name + " y", y.data(), c.y, count, kTol);
   s = activation_backward(p, yv, TensorView::matrix(dy.data(), c.rows, c.cols), TensorView::matrix(dx.data(), c.rows, c.cols));
   ASSERT_TRUE(s.ok()) << describe(s);
-  expect_close("activation backward", name + " input_grad", dx.data(), c.input_grad, count, kRel);
+  expect_close("activation backward", name + " input_grad", dx.data(), c.input_grad, count, kTol);
 
   // In place, as the Trainer runs them: y over x, dx over dy.
   std::vector<float> inout = x;
   const TensorView io = TensorView::matrix(inout.data(), c.rows, c.cols);
   s = activation_forward(p, io, io);
   ASSERT_TRUE(s.ok()) << describe(s);
-  expect_close("activation forward", name + " in-place y", inout.data(), c.y, count, kRel);
+  expect_close("activation forward", name + " in-place y", inout.data(), c.y, count, kTol);
   std::vector<float> grad = dy;
   const TensorView g = TensorView::matrix(grad.data(), c.rows, c.cols);
   s = activation_backward(p, io, g, g);
   ASSERT_TRUE(s.ok()) << describe(s);
-  expect_close("activation backward", name + " in-place input_grad", grad.data(), c.input_grad, count, kRel);
+  expect_close("activation backward", name + " in-place input_grad", grad.data(), c.input_grad, count, kTol);
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, ActivationGolden, ::testing::ValuesIn(activation::kActivationCases), CaseName());

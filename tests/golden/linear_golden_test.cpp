@@ -22,7 +22,7 @@
 namespace utrain::golden {
 namespace {
 
-constexpr double kRel = 1e-5;
+constexpr Tolerance kTol{1e-5};
 constexpr int kTeams[] = {1, 3};
 
 class LinearGolden : public ::testing::TestWithParam<LinearCase> {};
@@ -63,7 +63,7 @@ TEST_P(LinearGolden, all_steps_match_pytorch) {
 
       Status s = linear_forward(ctx, p, xv, w.data(), c.has_bias ? b.data() : nullptr, yv);
       ASSERT_TRUE(s.ok()) << at << describe(s);
-      expect_close("linear forward", at + "y", y.data(), c.y, y.size(), kRel);
+      expect_close("linear forward", at + "y", y.data(), c.y, y.size(), kTol);
 
       if (c.act == Activation::none) {
         std::copy(dy.begin(), dy.end(), dz.begin());
@@ -75,18 +75,18 @@ TEST_P(LinearGolden, all_steps_match_pytorch) {
       ASSERT_TRUE(s.ok()) << at << describe(s);
       const std::vector<float> want_dw = accumulate ? plus(dw_prefill, c.weight_grad)
                                                     : std::vector<float>(c.weight_grad, c.weight_grad + out * in);
-      expect_close("linear weight grad", at + "weight_grad", dw.data(), want_dw.data(), dw.size(), kRel);
+      expect_close("linear weight grad", at + "weight_grad", dw.data(), want_dw.data(), dw.size(), kTol);
       if (c.has_bias) {
         const std::vector<float> want_db = accumulate ? plus(db_prefill, c.bias_grad)
                                                       : std::vector<float>(c.bias_grad, c.bias_grad + out);
-        expect_close("linear bias grad", at + "bias_grad", db.data(), want_db.data(), db.size(), kRel);
+        expect_close("linear bias grad", at + "bias_grad", db.data(), want_db.data(), db.size(), kTol);
       }
 
       s = linear_input_grad(ctx, p, dzv, w.data(), dxv, accumulate);
       ASSERT_TRUE(s.ok()) << at << describe(s);
       const std::vector<float> want_dx = accumulate ? plus(dx_prefill, c.input_grad)
                                                     : std::vector<float>(c.input_grad, c.input_grad + n * in);
-      expect_close("linear input grad", at + "input_grad", dx.data(), want_dx.data(), dx.size(), kRel);
+      expect_close("linear input grad", at + "input_grad", dx.data(), want_dx.data(), dx.size(), kTol);
     }
   }
 }

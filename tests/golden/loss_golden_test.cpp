@@ -17,7 +17,7 @@
 namespace utrain::golden {
 namespace {
 
-constexpr double kRel = 1e-5;
+constexpr Tolerance kTol{1e-5};
 
 class LossGolden : public ::testing::TestWithParam<LossCase> {};
 
@@ -53,14 +53,14 @@ TEST_P(LossGolden, value_and_gradient_match_pytorch) {
   float value = -1.0f;
   Status s = run_loss(c, pv, labels.data(), tv, &value, TensorView::matrix(grad.data(), c.rows, c.cols));
   ASSERT_TRUE(s.ok()) << describe(s);
-  expect_close("loss value", name + " value", value, c.value, kRel);
-  expect_close("loss gradient", name + " grad", grad.data(), c.grad, count, kRel);
+  expect_close("loss value", name + " value", value, c.value, kTol);
+  expect_close("loss gradient", name + " grad", grad.data(), c.grad, count, kTol);
 
   // Evaluation: the value alone, without a gradient view, is the same number.
   float value_only = -1.0f;
   s = run_loss(c, pv, labels.data(), tv, &value_only, TensorView{});
   ASSERT_TRUE(s.ok()) << describe(s);
-  expect_close("loss value", name + " value without gradient", value_only, c.value, kRel);
+  expect_close("loss value", name + " value without gradient", value_only, c.value, kTol);
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, LossGolden, ::testing::ValuesIn(loss::kLossCases), CaseName());

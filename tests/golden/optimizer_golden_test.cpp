@@ -16,7 +16,7 @@
 namespace utrain::golden {
 namespace {
 
-constexpr double kRel = 1e-5;
+constexpr Tolerance kTol{1e-5};
 
 class OptimizerGolden : public ::testing::TestWithParam<OptimizerCase> {};
 
@@ -30,7 +30,7 @@ TEST_P(OptimizerGolden, consecutive_steps_match_torch_optim) {
     const Status s = optimizer_step(c.config, step, params.data(), grad.data(), state.data(), count, c.grad_scale);
     ASSERT_TRUE(s.ok()) << describe(s);
     expect_close("optimizer", std::string(c.name) + " step " + std::to_string(step) + " params", params.data(),
-                 c.params + (step - 1) * c.count, count, kRel);
+                 c.params + (step - 1) * c.count, count, kTol);
   }
 }
 

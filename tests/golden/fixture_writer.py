@@ -28,6 +28,39 @@ def cpp_bool(value):
     return "true" if value else "false"
 
 
+def designated(**fields):
+    """A C++20 designated initializer, fields in the struct's declaration order: {.a = 1, .b = x}."""
+    return "{" + ", ".join(f".{name} = {value}" for name, value in fields.items()) + "}"
+
+
+def _top_level_fields(body):
+    """Splits the inside of a brace initializer at its top-level commas."""
+    fields, depth, quoted, start = [], 0, False, 0
+    for i, ch in enumerate(body):
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch == "{":
+            depth += 1
+        elif not quoted and ch == "}":
+            depth -= 1
+        elif not quoted and ch == "," and depth == 0:
+            fields.append(body[start:i].strip())
+            start = i + 1
+    last = body[start:].strip()
+    return fields + [last] if last else fields
+
+
+def layout_initializer(text, indent):
+    """An initializer on one line if it fits, else one field per line (recursively)."""
+    brace = text.find("{")
+    if len(indent) + len(text) <= _LINE_WIDTH or brace < 0 or not text.endswith("}"):
+        return text
+    prefix, body = text[:brace], text[brace + 1 : -1]
+    inner = indent + "    "
+    lines = [inner + layout_initializer(field, inner) + "," for field in _top_level_fields(body)]
+    return prefix + "{\n" + "\n".join(lines) + "\n" + indent + "}"
+
+
 class FixtureHeader:
     """Collects arrays and case tables, then writes them as one header."""
 
@@ -69,7 +102,7 @@ class FixtureHeader:
 
     def table(self, ctype, name, rows):
         """`static const ctype name[] = {rows}`; each row is the text of one initializer."""
-        body = ",\n".join(f"    {row}" for row in rows)
+        body = ",\n".join(f"    {layout_initializer(row, '    ')}" for row in rows)
         self.parts.append(f"static const {ctype} {name}[] = {{\n{body},\n}};\n")
 
     def write(self, path):

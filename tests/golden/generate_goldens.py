@@ -22,7 +22,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import portable_rng as prng  # noqa: E402
-from fixture_writer import FixtureHeader, cpp_bool, hex_float  # noqa: E402
+from fixture_writer import FixtureHeader, cpp_bool, designated, hex_float  # noqa: E402
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
 f32 = np.float32
@@ -75,11 +75,10 @@ def write_rng(path):
         uni = [rng.uniform() for _ in range(draws)]
         sym = [rng.uniform_symmetric(bound) for _ in range(draws)]
         below = [rng.below(n) for _ in range(draws)]
-        rows.append(
-            f"{{{seed}ull, {stream_id}ull, {hex_float(bound)}, {n}u, {draws}, "
-            f"{h.uints(f'rng{i}_u32', u32)}, {h.floats(f'rng{i}_uniform', uni)}, "
-            f"{h.floats(f'rng{i}_symmetric', sym)}, {h.uints(f'rng{i}_below', below)}}}"
-        )
+        rows.append(designated(
+            seed=f"{seed}ull", stream=f"{stream_id}ull", symmetric_bound=hex_float(bound), below_n=f"{n}u",
+            draws=draws, u32=h.uints(f"rng{i}_u32", u32), uniform=h.floats(f"rng{i}_uniform", uni),
+            symmetric=h.floats(f"rng{i}_symmetric", sym), below=h.uints(f"rng{i}_below", below)))
     h.table("RngCase", "kRngCases", rows)
 
     rows = []
@@ -93,10 +92,9 @@ def write_rng(path):
         count = 6
         values = prng.init_fill(kind, prng.Rng(seed, stream_id), count, fan_in, fan_out)
         bound = prng.init_bound(kind, fan_in, fan_out)
-        rows.append(
-            f"{{InitKind::{kinds[kind]}, {fan_in}, {fan_out}, {seed}u, {stream_id}u, {hex_float(bound)}, "
-            f"{count}, {h.floats(f'init{i}_values', values)}}}"
-        )
+        rows.append(designated(
+            kind=f"InitKind::{kinds[kind]}", fan_in=fan_in, fan_out=fan_out, seed=f"{seed}u",
+            stream=f"{stream_id}u", bound=hex_float(bound), count=count, values=h.floats(f"init{i}_values", values)))
     h.table("InitCase", "kInitCases", rows)
     return h.write(path)
 
@@ -131,12 +129,12 @@ def write_linear(path):
             seed += 1
             name = f"b{batch}_in{fin}_out{fout}_{act}_{'bias' if has_bias else 'nobias'}"
             y, dw, db, dx = linear_golden(seed, batch, fin, fout, has_bias, act, DEFAULT_LEAKY_SLOPE)
-            db_name = h.floats(f"{name}_bias_grad", db) if has_bias else "nullptr"
-            rows.append(
-                f'{{"{name}", {seed}u, {batch}, {fin}, {fout}, {cpp_bool(has_bias)}, Activation::{act}, '
-                f"{hex_float(DEFAULT_LEAKY_SLOPE)}, {h.floats(f'{name}_y', y)}, "
-                f"{h.floats(f'{name}_weight_grad', dw)}, {db_name}, {h.floats(f'{name}_input_grad', dx)}}}"
-            )
+            rows.append(designated(
+                name=f'"{name}"', seed=f"{seed}u", batch=batch, in_features=fin, out_features=fout,
+                has_bias=cpp_bool(has_bias), act=f"Activation::{act}", slope=hex_float(DEFAULT_LEAKY_SLOPE),
+                y=h.floats(f"{name}_y", y), weight_grad=h.floats(f"{name}_weight_grad", dw),
+                bias_grad=h.floats(f"{name}_bias_grad", db) if has_bias else "nullptr",
+                input_grad=h.floats(f"{name}_input_grad", dx)))
     h.table("LinearCase", "kLinearCases", rows)
     return h.write(path)
 
@@ -163,11 +161,10 @@ def write_activations(path):
         dy = tensor(stream(seed, 1, rows_n * cols), rows_n, cols)
         y = apply_activation(x, kind, slope)
         y.backward(dy)
-        rows.append(
-            f'{{"{name}", {seed}u, {rows_n}, {cols}, Activation::{kind}, {hex_float(slope)}, '
-            f"{hex_float(x_bound)}, {h.floats(f'{name}_y', numpy_of(y))}, "
-            f"{h.floats(f'{name}_input_grad', numpy_of(x.grad))}}}"
-        )
+        rows.append(designated(
+            name=f'"{name}"', seed=f"{seed}u", rows=rows_n, cols=cols, kind=f"Activation::{kind}",
+            slope=hex_float(slope), x_bound=hex_float(x_bound), y=h.floats(f"{name}_y", numpy_of(y)),
+            input_grad=h.floats(f"{name}_input_grad", numpy_of(x.grad))))
     h.table("ActivationCase", "kActivationCases", rows)
     return h.write(path)
 
@@ -216,10 +213,10 @@ def write_losses(path):
                 target = torch.from_numpy(target_np) if kind == "softmax_cross_entropy" else tensor(target_np, rows_n, cols)
                 value = torch_loss(kind, pred, target, reduction)
                 value.backward()
-                rows.append(
-                    f'{{"{name}", LossKind::{kind}, Reduction::{reduction}, {seed}u, {rows_n}, {cols}, '
-                    f"{hex_float(bound)}, {hex_float(value.item())}, {h.floats(f'{name}_grad', numpy_of(pred.grad))}}}"
-                )
+                rows.append(designated(
+                    name=f'"{name}"', kind=f"LossKind::{kind}", reduction=f"Reduction::{reduction}",
+                    seed=f"{seed}u", rows=rows_n, cols=cols, pred_bound=hex_float(bound),
+                    value=hex_float(value.item()), grad=h.floats(f"{name}_grad", numpy_of(pred.grad))))
     h.table("LossCase", "kLossCases", rows)
     return h.write(path)
 
@@ -230,13 +227,11 @@ def write_losses(path):
 
 def optimizer_config_cpp(c):
     """An OptimizerConfig initializer (designated, in declaration order)."""
-    return (
-        f"{{.kind = OptimizerKind::{c['kind']}, .lr = {hex_float(c['lr'])}, "
-        f".momentum = {hex_float(c.get('momentum', 0.0))}, .dampening = {hex_float(c.get('dampening', 0.0))}, "
-        f".nesterov = {cpp_bool(c.get('nesterov', False))}, .weight_decay = {hex_float(c.get('weight_decay', 0.0))}, "
-        f".beta1 = {hex_float(c.get('beta1', 0.9))}, .beta2 = {hex_float(c.get('beta2', 0.999))}, "
-        f".eps = {hex_float(c.get('eps', 1e-8))}}}"
-    )
+    return designated(
+        kind=f"OptimizerKind::{c['kind']}", lr=hex_float(c["lr"]), momentum=hex_float(c.get("momentum", 0.0)),
+        dampening=hex_float(c.get("dampening", 0.0)), nesterov=cpp_bool(c.get("nesterov", False)),
+        weight_decay=hex_float(c.get("weight_decay", 0.0)), beta1=hex_float(c.get("beta1", 0.9)),
+        beta2=hex_float(c.get("beta2", 0.999)), eps=hex_float(c.get("eps", 1e-8)))
 
 
 def torch_optimizer(c, params):
@@ -283,10 +278,9 @@ def write_optimizers(path):
             p.grad = tensor(stream(seed, s, count) * f32(grad_scale), count)
             opt.step()
             after.append(numpy_of(p).copy())
-        rows.append(
-            f'{{"{name}", {optimizer_config_cpp(config)}, {hex_float(grad_scale)}, {seed}u, {count}, {steps}, '
-            f"{h.floats(f'{name}_params', np.stack(after))}}}"
-        )
+        rows.append(designated(
+            name=f'"{name}"', config=optimizer_config_cpp(config), grad_scale=hex_float(grad_scale),
+            seed=f"{seed}u", count=count, steps=steps, params=h.floats(f"{name}_params", np.stack(after))))
     h.table("OptimizerCase", "kOptimizerCases", rows)
     return h.write(path)
 
@@ -320,8 +314,8 @@ class Mlp:
 
 
 def train_config_cpp(batch, loss, optimizer, accumulate_steps):
-    return (f"{{.batch = {batch}, .loss = LossKind::{loss}, .optimizer = {optimizer_config_cpp(optimizer)}, "
-            f".accumulate_steps = {accumulate_steps}}}")
+    return designated(batch=batch, loss=f"LossKind::{loss}", optimizer=optimizer_config_cpp(optimizer),
+                      accumulate_steps=accumulate_steps)
 
 
 def train_mlp(case):
@@ -378,15 +372,16 @@ def write_trainer(path):
         case = dict(case, init_seed=5000 + i, data_seed=5100 + i)
         name = case["name"]
         losses, initial, final = train_mlp(case)
-        layer_rows = [f"{{{out}, {cpp_bool(b)}, Activation::{act}, {hex_float(slope)}}}"
-                      for out, b, act, slope in case["layers"]]
+        layer_rows = [designated(out_features=out, has_bias=cpp_bool(b), act=f"Activation::{act}",
+                                 slope=hex_float(slope)) for out, b, act, slope in case["layers"]]
         h.table("LayerSpec", f"{name}_layers", layer_rows)
         config = train_config_cpp(case["batch"], case["loss"], case["optimizer"], case["accumulate_steps"])
-        rows.append(
-            f'{{"{name}", {case["input"]}, {name}_layers, {len(case["layers"])}, {config}, '
-            f'{case["init_seed"]}u, {case["data_seed"]}u, {case["steps"]}, {h.floats(f"{name}_losses", losses)}, '
-            f'{initial.size}, {h.floats(f"{name}_initial_params", initial)}, {h.floats(f"{name}_final_params", final)}}}'
-        )
+        rows.append(designated(
+            name=f'"{name}"', input_features=case["input"], layers=f"{name}_layers", layer_count=len(case["layers"]),
+            config=config, init_seed=f'{case["init_seed"]}u', data_seed=f'{case["data_seed"]}u', steps=case["steps"],
+            losses=h.floats(f"{name}_losses", losses), param_floats=initial.size,
+            initial_params=h.floats(f"{name}_initial_params", initial),
+            final_params=h.floats(f"{name}_final_params", final)))
     h.table("TrainerCase", "kTrainerCases", rows)
     return h.write(path)
 
@@ -428,11 +423,11 @@ def write_autoencoder(path):
         raise RuntimeError(f"autoencoder: the loss does not clearly decrease ({first} -> {last})")
     h.ints("dae_widths", widths)
     config = train_config_cpp(1, "mse", optimizer, 1)
-    h.table("AutoencoderCase", "kAutoencoderCases", [
-        f'{{"mlperf_tiny_dae_sgd", dae_widths, {len(widths)}, {config}, {DAE["init_seed"]}u, '
-        f'{DAE["data_seed"]}u, {DAE["samples"]}, {DAE["steps"]}, {h.floats("dae_losses", losses)}, '
-        f'{DAE["head"]}, {h.floats("dae_initial_heads", heads)}}}'
-    ])
+    h.table("AutoencoderCase", "kAutoencoderCases", [designated(
+        name='"mlperf_tiny_dae_sgd"', widths="dae_widths", width_count=len(widths), config=config,
+        init_seed=f'{DAE["init_seed"]}u', data_seed=f'{DAE["data_seed"]}u', samples=DAE["samples"],
+        steps=DAE["steps"], losses=h.floats("dae_losses", losses), head=DAE["head"],
+        initial_heads=h.floats("dae_initial_heads", heads))])
     return h.write(path)
 
 

@@ -5,8 +5,9 @@
 //
 // Each member of the team takes a share of the rows (parallel over M) or columns (over N) from
 // partition(), aligned to the tile, and walks it in MR×NR tiles. Leftover rows and columns are
-// finished with 1-wide tiles, so every shape and every split is correct and no member writes
-// outside its share.
+// finished with tiles of half the height or width, down to 1, so every shape and every split is
+// correct and no member writes outside its share. The tiles store the products; the bias and the
+// activation are applied to the member's whole share afterwards (matmul_epilogue.h).
 //
 // Two inner-loop forms, chosen by where the operands are contiguous:
 //  - "dot" form (A not transposed, B transposed): both A's rows and Bᵀ's rows run along K, so
@@ -19,6 +20,7 @@
 #include <stdint.h>
 
 #include "core/partition.h"
+#include "kernels/generic/matmul_epilogue.h"
 #include "kernels/generic/multiply_add.h"
 #include "kernels/mm/matmul_args.h"
 #include "kernels/mm/matmul_kernel.h"
@@ -71,24 +73,35 @@ inline void tile(const MatMulArgs& p, int32_t i0, int32_t j0) {
     for (int r = 0; r < MR; ++r)
       for (int c = 0; c < NR; ++c)
         sum[r][c] = multiply_add(op.a(i0 + r, kk), op.b(kk, j0 + c), sum[r][c]);
-  for (int r = 0; r < MR; ++r)
-    for (int c = 0; c < NR; ++c) mm_store(p, i0 + r, j0 + c, sum[r][c]);
+  // Raw sums only; bias and activation follow per block (apply_bias_activation), so these loops
+  // have no per-element branch and store whole vectors.
+  float* out = p.c + static_cast<intptr_t>(i0) * p.ldc + j0;
+  if (p.accumulate) {
+    for (int r = 0; r < MR; ++r)
+      for (int c = 0; c < NR; ++c) out[static_cast<intptr_t>(r) * p.ldc + c] += sum[r][c];
+  } else {
+    for (int r = 0; r < MR; ++r)
+      for (int c = 0; c < NR; ++c) out[static_cast<intptr_t>(r) * p.ldc + c] = sum[r][c];
+  }
 }
 
-// Rows [rows.begin, rows.end) × columns [cols.begin, cols.end) of C, in MR×NR tiles.
+// Columns [cols.begin, cols.end) of rows i0 .. i0+MR: NR-wide tiles, then the remainder (fewer
+// than NR columns) with tiles half as wide, and so on down to 1, so a narrow leftover still runs
+// in a register tile (N = 8 with NR = 16 is one 8-wide tile, not eight 1-wide ones).
+template <Trans TA, Trans TB, int MR, int NR, int KU>
+void row_band(const MatMulArgs& p, int32_t i0, Range cols) {
+  int32_t j = cols.begin;
+  for (; j + NR <= cols.end; j += NR) tile<TA, TB, MR, NR, KU>(p, i0, j);
+  if constexpr (NR > 1) row_band<TA, TB, MR, NR / 2, KU>(p, i0, Range{j, cols.end});
+}
+
+// Rows [rows.begin, rows.end) × columns [cols.begin, cols.end) of C: bands of MR rows, then the
+// remaining rows in bands half as tall, down to 1.
 template <Trans TA, Trans TB, int MR, int NR, int KU>
 void block(const MatMulArgs& p, Range rows, Range cols) {
   int32_t i = rows.begin;
-  for (; i + MR <= rows.end; i += MR) {
-    int32_t j = cols.begin;
-    for (; j + NR <= cols.end; j += NR) tile<TA, TB, MR, NR, KU>(p, i, j);
-    for (; j < cols.end; ++j) tile<TA, TB, MR, 1, KU>(p, i, j);
-  }
-  for (; i < rows.end; ++i) {
-    int32_t j = cols.begin;
-    for (; j + NR <= cols.end; j += NR) tile<TA, TB, 1, NR, KU>(p, i, j);
-    for (; j < cols.end; ++j) tile<TA, TB, 1, 1, KU>(p, i, j);
-  }
+  for (; i + MR <= rows.end; i += MR) row_band<TA, TB, MR, NR, KU>(p, i, cols);
+  if constexpr (MR > 1) block<TA, TB, MR / 2, NR, KU>(p, Range{i, rows.end}, cols);
 }
 
 // The kernel table's entry point: this member's share of the work.
@@ -96,10 +109,10 @@ template <Trans TA, Trans TB, int MR, int NR, int KU, ParAxis AXIS>
 void matmul(const MatMulArgs& p, int member, int members) {
   const Range all_rows{0, p.m};
   const Range all_cols{0, p.n};
-  if constexpr (AXIS == ParAxis::m)
-    block<TA, TB, MR, NR, KU>(p, partition(p.m, member, members, MR), all_cols);
-  else
-    block<TA, TB, MR, NR, KU>(p, all_rows, partition(p.n, member, members, NR));
+  const Range rows = AXIS == ParAxis::m ? partition(p.m, member, members, MR) : all_rows;
+  const Range cols = AXIS == ParAxis::n ? partition(p.n, member, members, NR) : all_cols;
+  block<TA, TB, MR, NR, KU>(p, rows, cols);
+  apply_bias_activation(p, rows, cols);
 }
 
 }  // namespace utrain::generic

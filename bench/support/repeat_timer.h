@@ -1,0 +1,51 @@
+// Times a piece of work many times and summarizes the samples. On a shared machine a run is
+// only ever slowed down by others, so the median says what to expect and the minimum what the
+// code can do; both are reported, never a mean.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace utrain::bench {
+
+struct TimingSummary {
+  double median_us = 0.0;
+  double min_us = 0.0;
+  double max_us = 0.0;
+  int repetitions = 0;      // samples taken
+  int calls_per_sample = 0; // calls of the work timed together in one sample
+};
+
+// Summarizes per-call times in µs (the vector is reordered).
+TimingSummary summarize_us(std::vector<double> samples_us, int calls_per_sample);
+
+// Calls `work` `warmup` times untimed, then takes `repetitions` samples of `calls_per_sample`
+// back-to-back calls each; a sample's time is divided by calls_per_sample. Several calls per
+// sample keep the clock's own cost (tens of ns) out of sub-microsecond work.
+template <class Work>
+TimingSummary time_repeated(Work&& work, int warmup, int repetitions, int calls_per_sample = 1) {
+  for (int i = 0; i < warmup; ++i) work();
+  std::vector<double> samples;
+  samples.reserve(static_cast<size_t>(repetitions));
+  for (int r = 0; r < repetitions; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    for (int c = 0; c < calls_per_sample; ++c) work();
+    const auto stop = std::chrono::steady_clock::now();
+    samples.push_back(std::chrono::duration<double, std::micro>(stop - start).count() / calls_per_sample);
+  }
+  return summarize_us(std::move(samples), calls_per_sample);
+}
+
+// The number of calls that makes one sample last at least `sample_us` (measured on a few calls).
+template <class Work>
+int calls_for_sample(Work&& work, double sample_us) {
+  for (int calls = 1;; calls *= 2) {
+    const auto start = std::chrono::steady_clock::now();
+    for (int c = 0; c < calls; ++c) work();
+    const double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
+    if (us >= sample_us || calls >= (1 << 20)) return calls;
+  }
+}
+
+}  // namespace utrain::bench

@@ -22,16 +22,19 @@ class ActivationGolden : public ::testing::TestWithParam<ActivationCase> {};
 TEST_P(ActivationGolden, forward_and_backward_match_pytorch) {
   const ActivationCase& c = GetParam();
   const size_t count = static_cast<size_t>(c.rows) * static_cast<size_t>(c.cols);
-  const std::vector<float> x = stream_values(c.seed, 0, count, c.x_bound), dy = stream_values(c.seed, 1, count);
+  const std::vector<float> x = stream_values(c.seed, 0, count, c.x_bound),
+                           dy = stream_values(c.seed, 1, count);
   const ActivationParams p{c.kind, c.slope};
   const std::string name = c.name;
 
   std::vector<float> y(count), dx(count);
-  const TensorView xv = TensorView::matrix(x.data(), c.rows, c.cols), yv = TensorView::matrix(y.data(), c.rows, c.cols);
+  const TensorView xv = TensorView::matrix(x.data(), c.rows, c.cols),
+                   yv = TensorView::matrix(y.data(), c.rows, c.cols);
   Status s = activation_forward(p, xv, yv);
   ASSERT_TRUE(s.ok()) << describe(s);
   expect_close("activation forward", name + " y", y.data(), c.y, count, kTol);
-  s = activation_backward(p, yv, TensorView::matrix(dy.data(), c.rows, c.cols), TensorView::matrix(dx.data(), c.rows, c.cols));
+  s = activation_backward(p, yv, TensorView::matrix(dy.data(), c.rows, c.cols),
+                          TensorView::matrix(dx.data(), c.rows, c.cols));
   ASSERT_TRUE(s.ok()) << describe(s);
   expect_close("activation backward", name + " input_grad", dx.data(), c.input_grad, count, kTol);
 
@@ -48,7 +51,8 @@ TEST_P(ActivationGolden, forward_and_backward_match_pytorch) {
   expect_close("activation backward", name + " in-place input_grad", grad.data(), c.input_grad, count, kTol);
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, ActivationGolden, ::testing::ValuesIn(activation::kActivationCases), CaseName());
+INSTANTIATE_TEST_SUITE_P(Fixtures, ActivationGolden, ::testing::ValuesIn(activation::kActivationCases),
+                         CaseName());
 
 }  // namespace
 }  // namespace utrain::golden

@@ -4,12 +4,12 @@
 // mirror in portable_rng.py, checked bit for bit on the first values of every parameter) and the
 // ten training vectors from portable_rng; only PyTorch's 100 losses are stored.
 //
-// Tolerance: |got − want| ≤ 1e-4 · |want| on every loss (relative: the losses lie in 0.09..0.62). One step's products have up to
-// 640 terms, where PyTorch (BLAS) and utrain's kernels sum in different orders (~1e-7 relative
-// each); every update feeds those differences into the weights of all later steps, and 100 steps
-// of SGD through ten layers compound them. With lr 0.1 the run is smooth, not chaotic, so the
-// compounding stays far below the bound. It runs with the generic kernels on teams of 1 and 3,
-// and with the kernels this machine's ISA offers on a team of 3.
+// Tolerance: |got − want| ≤ 1e-4 · |want| on every loss (relative: the losses lie in 0.09..0.62).
+// One step's products have up to 640 terms, which PyTorch (BLAS) and utrain's kernels sum in
+// different orders (~1e-7 relative each); every update feeds those differences into the weights
+// of all later steps, and 100 steps of SGD through ten layers compound them. With lr 0.1 the run
+// is smooth, not chaotic, so the compounding stays far below the bound. It runs with the generic
+// kernels on teams of 1 and 3, and with the kernels this machine's ISA offers on a team of 3.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -51,7 +51,8 @@ TEST_P(AutoencoderGolden, hundred_step_loss_curve_matches_pytorch) {
   for (const RunSetup& setup : kSetups) {
     const std::string at = std::string(c.name) + " team " + std::to_string(setup.members) +
                            (setup.host_isa ? " host ISA " : " generic ");
-    const ExecContext ctx{&testing::team_of(setup.members), setup.host_isa ? host_isas() : IsaSet::generic_only()};
+    const ExecContext ctx{&testing::team_of(setup.members),
+                          setup.host_isa ? host_isas() : IsaSet::generic_only()};
     GoldenTraining run(features, layers.data(), static_cast<int32_t>(layers.size()));
     const Status started = run.start(c.config, ctx, c.init_seed);
     ASSERT_TRUE(started.ok()) << at << describe(started);
@@ -65,12 +66,14 @@ TEST_P(AutoencoderGolden, hundred_step_loss_curve_matches_pytorch) {
       float loss = -1.0f;
       const Status s = run.trainer().train_step(x.data(), Target::regression(x.data()), &loss);
       ASSERT_TRUE(s.ok()) << at << "step " << step << ": " << describe(s);
-      expect_close("autoencoder loss", at + "loss of step " + std::to_string(step), loss, c.losses[step], kTol);
+      expect_close("autoencoder loss", at + "loss of step " + std::to_string(step), loss, c.losses[step],
+                   kTol);
     }
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, AutoencoderGolden, ::testing::ValuesIn(autoencoder::kAutoencoderCases), CaseName());
+INSTANTIATE_TEST_SUITE_P(Fixtures, AutoencoderGolden, ::testing::ValuesIn(autoencoder::kAutoencoderCases),
+                         CaseName());
 
 }  // namespace
 }  // namespace utrain::golden

@@ -94,7 +94,8 @@ def write_rng(path):
         bound = prng.init_bound(kind, fan_in, fan_out)
         rows.append(designated(
             kind=f"InitKind::{kinds[kind]}", fan_in=fan_in, fan_out=fan_out, seed=f"{seed}u",
-            stream=f"{stream_id}u", bound=hex_float(bound), count=count, values=h.floats(f"init{i}_values", values)))
+            stream=f"{stream_id}u", bound=hex_float(bound), count=count,
+            values=h.floats(f"init{i}_values", values)))
     h.table("InitCase", "kInitCases", rows)
     return h.write(path)
 
@@ -121,7 +122,8 @@ def linear_golden(seed, batch, fin, fout, has_bias, act, slope):
 
 
 def write_linear(path):
-    h = FixtureHeader("linear", "Linear layer steps (forward, weight grad, bias grad, input grad), PyTorch float32.")
+    h = FixtureHeader("linear",
+                      "Linear layer steps (forward, weight grad, bias grad, input grad), PyTorch float32.")
     rows = []
     seed = 1000
     for batch, fin, fout in LINEAR_SHAPES:
@@ -210,7 +212,10 @@ def write_losses(path):
                 name = f"{kind}_{reduction}_{rows_n}x{cols}" + ("_large_logits" if bound > 10 else "")
                 pred_np, target_np = loss_inputs(kind, seed, rows_n, cols, bound)
                 pred = tensor(pred_np, rows_n, cols).requires_grad_()
-                target = torch.from_numpy(target_np) if kind == "softmax_cross_entropy" else tensor(target_np, rows_n, cols)
+                if kind == "softmax_cross_entropy":
+                    target = torch.from_numpy(target_np)
+                else:
+                    target = tensor(target_np, rows_n, cols)
                 value = torch_loss(kind, pred, target, reduction)
                 value.backward()
                 rows.append(designated(
@@ -298,7 +303,8 @@ class Mlp:
         for out, has_bias, act, _ in layers:
             specs.append((fin, out, has_bias, act in ("relu", "leaky_relu")))
             fin = out
-        self.params = [torch.from_numpy(p.copy()).requires_grad_() for p in prng.initialize_mlp(init_seed, specs)]
+        initial = prng.initialize_mlp(init_seed, specs)
+        self.params = [torch.from_numpy(p.copy()).requires_grad_() for p in initial]
 
     def forward(self, x):
         i = 0
@@ -377,8 +383,9 @@ def write_trainer(path):
         h.table("LayerSpec", f"{name}_layers", layer_rows)
         config = train_config_cpp(case["batch"], case["loss"], case["optimizer"], case["accumulate_steps"])
         rows.append(designated(
-            name=f'"{name}"', input_features=case["input"], layers=f"{name}_layers", layer_count=len(case["layers"]),
-            config=config, init_seed=f'{case["init_seed"]}u', data_seed=f'{case["data_seed"]}u', steps=case["steps"],
+            name=f'"{name}"', input_features=case["input"], layers=f"{name}_layers",
+            layer_count=len(case["layers"]), config=config, init_seed=f'{case["init_seed"]}u',
+            data_seed=f'{case["data_seed"]}u', steps=case["steps"],
             losses=h.floats(f"{name}_losses", losses), param_floats=initial.size,
             initial_params=h.floats(f"{name}_initial_params", initial),
             final_params=h.floats(f"{name}_final_params", final)))

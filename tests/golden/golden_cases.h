@@ -129,8 +129,8 @@ struct AutoencoderCase {
   TrainConfig config;
   uint64_t init_seed, data_seed;
   int32_t samples, steps;
-  const float* losses;       // steps
-  int32_t head;              // initial_heads holds the first `head` values of every parameter
+  const float* losses;  // steps
+  int32_t head;         // initial_heads holds the first `head` values of every parameter
   const float* initial_heads;
 };
 

@@ -32,12 +32,13 @@ class ErrorSummary : public ::testing::Environment {
     if (errors_by_topic().empty()) return;
     std::printf("[golden] largest |got - want| / max(floor, |want|) per topic:\n");
     for (const auto& [topic, e] : errors_by_topic())
-      std::printf("[golden]   %-26s %.3g (tolerance %.3g, floor %g) at %s\n", topic.c_str(), e.worst, e.tol.rel,
-                  e.tol.floor, e.where.c_str());
+      std::printf("[golden]   %-26s %.3g (tolerance %.3g, floor %g) at %s\n", topic.c_str(), e.worst,
+                  e.tol.rel, e.tol.floor, e.where.c_str());
   }
 };
 
-[[maybe_unused]] ::testing::Environment* const kSummary = ::testing::AddGlobalTestEnvironment(new ErrorSummary);
+[[maybe_unused]] ::testing::Environment* const kSummary =
+    ::testing::AddGlobalTestEnvironment(new ErrorSummary);
 
 // "what[i]", or just "what" for a single value. (Appended piecewise: GCC 12 at -O3 warns
 // falsely about operator+ chains of std::to_string.)
@@ -79,8 +80,9 @@ void expect_close(const std::string& topic, const std::string& what, const float
     }
     if (scaled <= tol.rel) continue;
     if (++mismatches <= kMismatchesShown)
-      ADD_FAILURE() << element(what, i, count) << ": got " << hex(got[i]) << ", want " << hex(want[i]) << " (|diff| "
-                    << std::fabs(g - w) << " > " << tol.rel << " * max(" << tol.floor << ", |want|)).\n"
+      ADD_FAILURE() << element(what, i, count) << ": got " << hex(got[i]) << ", want " << hex(want[i])
+                    << " (|diff| " << std::fabs(g - w) << " > " << tol.rel << " * max(" << tol.floor
+                    << ", |want|)).\n"
                     << "If PyTorch's side changed on purpose, regenerate the fixtures: " << kRegenerate;
   }
   if (mismatches > kMismatchesShown)
@@ -102,7 +104,8 @@ void expect_bits_equal(const std::string& what, const float* got, const float* w
                     << " if either changed on purpose, regenerate: " << kRegenerate << ")";
   }
   if (mismatches > kMismatchesShown)
-    ADD_FAILURE() << what << ": " << mismatches << " of " << count << " values differ. Regenerate: " << kRegenerate;
+    ADD_FAILURE() << what << ": " << mismatches << " of " << count
+                  << " values differ. Regenerate: " << kRegenerate;
 }
 
 std::string describe(const Status& s) {

@@ -27,10 +27,12 @@ constexpr int kTeams[] = {1, 3};
 
 class LinearGolden : public ::testing::TestWithParam<LinearCase> {};
 
-std::vector<float> plus(const std::vector<float>& prefill, const float* values) {
-  std::vector<float> sum(prefill.size());
-  for (size_t i = 0; i < sum.size(); ++i) sum[i] = prefill[i] + values[i];
-  return sum;
+// PyTorch's values, plus what an accumulating call found in its output buffer.
+std::vector<float> want(const float* golden, size_t count, const std::vector<float>* prefill) {
+  std::vector<float> values(golden, golden + count);
+  if (prefill != nullptr)
+    for (size_t i = 0; i < count; ++i) values[i] += (*prefill)[i];
+  return values;
 }
 
 TEST_P(LinearGolden, all_steps_match_pytorch) {
@@ -41,15 +43,16 @@ TEST_P(LinearGolden, all_steps_match_pytorch) {
                            b = stream_values(c.seed, 2, out), dy = stream_values(c.seed, 3, n * out);
   // Prefills for the accumulating calls (not part of the fixture: any values do).
   const std::vector<float> dw_prefill = stream_values(c.seed, 4, out * in),
-                           db_prefill = stream_values(c.seed, 5, out), dx_prefill = stream_values(c.seed, 6, n * in);
+                           db_prefill = stream_values(c.seed, 5, out),
+                           dx_prefill = stream_values(c.seed, 6, n * in);
   LinearParams p;
   p.in_features = c.in_features, p.out_features = c.out_features, p.has_bias = c.has_bias;
   p.act = c.act, p.act_slope = c.slope;
 
   for (int members : kTeams) {
     for (bool accumulate : {false, true}) {
-      const std::string at = std::string(c.name) + " team " + std::to_string(members) +
-                             (accumulate ? " accumulate " : " ");
+      const std::string at =
+          std::string(c.name) + " team " + std::to_string(members) + (accumulate ? " accumulate " : " ");
       const ExecContext ctx{&testing::team_of(members), IsaSet::generic_only()};
       std::vector<float> y(n * out), dz(n * out);
       std::vector<float> dw = accumulate ? dw_prefill : std::vector<float>(out * in, 7.0f);
@@ -73,20 +76,19 @@ TEST_P(LinearGolden, all_steps_match_pytorch) {
       }
       s = linear_weight_grad(ctx, p, xv, dzv, dw.data(), c.has_bias ? db.data() : nullptr, accumulate);
       ASSERT_TRUE(s.ok()) << at << describe(s);
-      const std::vector<float> want_dw = accumulate ? plus(dw_prefill, c.weight_grad)
-                                                    : std::vector<float>(c.weight_grad, c.weight_grad + out * in);
-      expect_close("linear weight grad", at + "weight_grad", dw.data(), want_dw.data(), dw.size(), kTol);
+      expect_close("linear weight grad", at + "weight_grad", dw.data(),
+                   want(c.weight_grad, dw.size(), accumulate ? &dw_prefill : nullptr).data(), dw.size(),
+                   kTol);
       if (c.has_bias) {
-        const std::vector<float> want_db = accumulate ? plus(db_prefill, c.bias_grad)
-                                                      : std::vector<float>(c.bias_grad, c.bias_grad + out);
-        expect_close("linear bias grad", at + "bias_grad", db.data(), want_db.data(), db.size(), kTol);
+        expect_close("linear bias grad", at + "bias_grad", db.data(),
+                     want(c.bias_grad, db.size(), accumulate ? &db_prefill : nullptr).data(), db.size(),
+                     kTol);
       }
 
       s = linear_input_grad(ctx, p, dzv, w.data(), dxv, accumulate);
       ASSERT_TRUE(s.ok()) << at << describe(s);
-      const std::vector<float> want_dx = accumulate ? plus(dx_prefill, c.input_grad)
-                                                    : std::vector<float>(c.input_grad, c.input_grad + n * in);
-      expect_close("linear input grad", at + "input_grad", dx.data(), want_dx.data(), dx.size(), kTol);
+      expect_close("linear input grad", at + "input_grad", dx.data(),
+                   want(c.input_grad, dx.size(), accumulate ? &dx_prefill : nullptr).data(), dx.size(), kTol);
     }
   }
 }

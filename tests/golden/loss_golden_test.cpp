@@ -24,9 +24,12 @@ class LossGolden : public ::testing::TestWithParam<LossCase> {};
 Status run_loss(const LossCase& c, const TensorView& pred, const int32_t* labels, const TensorView& target,
                 float* value, const TensorView& grad) {
   switch (c.kind) {
-    case LossKind::softmax_cross_entropy: return softmax_cross_entropy(pred, labels, c.reduction, value, grad);
-    case LossKind::mse: return mse_loss(pred, target, c.reduction, value, grad);
-    case LossKind::l1: return l1_loss(pred, target, c.reduction, value, grad);
+    case LossKind::softmax_cross_entropy:
+      return softmax_cross_entropy(pred, labels, c.reduction, value, grad);
+    case LossKind::mse:
+      return mse_loss(pred, target, c.reduction, value, grad);
+    case LossKind::l1:
+      return l1_loss(pred, target, c.reduction, value, grad);
   }
   return Status::error(StatusCode::invalid_argument, "unknown loss kind");
 }
@@ -40,7 +43,8 @@ TEST_P(LossGolden, value_and_gradient_match_pytorch) {
   std::vector<float> target;
   if (c.kind == LossKind::softmax_cross_entropy) {
     Rng rng(c.seed, 1);
-    for (int32_t r = 0; r < c.rows; ++r) labels.push_back(static_cast<int32_t>(rng.below(static_cast<uint32_t>(c.cols))));
+    for (int32_t r = 0; r < c.rows; ++r)
+      labels.push_back(static_cast<int32_t>(rng.below(static_cast<uint32_t>(c.cols))));
   } else {
     target = stream_values(c.seed, 1, count);
     for (size_t i = 0; i < count; i += 4) target[i] = pred[i];

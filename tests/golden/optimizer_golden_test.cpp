@@ -27,14 +27,16 @@ TEST_P(OptimizerGolden, consecutive_steps_match_torch_optim) {
   std::vector<float> state(optimizer_state_floats(c.config, count), 0.0f);
   for (int32_t step = 1; step <= c.steps; ++step) {
     const std::vector<float> grad = stream_values(c.seed, static_cast<uint64_t>(step), count);
-    const Status s = optimizer_step(c.config, step, params.data(), grad.data(), state.data(), count, c.grad_scale);
+    const Status s =
+        optimizer_step(c.config, step, params.data(), grad.data(), state.data(), count, c.grad_scale);
     ASSERT_TRUE(s.ok()) << describe(s);
-    expect_close("optimizer", std::string(c.name) + " step " + std::to_string(step) + " params", params.data(),
-                 c.params + (step - 1) * c.count, count, kTol);
+    expect_close("optimizer", std::string(c.name) + " step " + std::to_string(step) + " params",
+                 params.data(), c.params + (step - 1) * c.count, count, kTol);
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, OptimizerGolden, ::testing::ValuesIn(optimizer::kOptimizerCases), CaseName());
+INSTANTIATE_TEST_SUITE_P(Fixtures, OptimizerGolden, ::testing::ValuesIn(optimizer::kOptimizerCases),
+                         CaseName());
 
 }  // namespace
 }  // namespace utrain::golden

@@ -22,7 +22,8 @@ TEST(GoldenRng, draws_match_python_mirror_bit_for_bit) {
     for (int i = 0; i < c.draws; ++i) uniform.push_back(r.uniform());
     for (int i = 0; i < c.draws; ++i) symmetric.push_back(r.uniform_symmetric(c.symmetric_bound));
     for (int i = 0; i < c.draws; ++i)
-      EXPECT_EQ(r.below(c.below_n), c.below[i]) << "below(" << c.below_n << ") #" << i << "; regenerate: " << kRegenerate;
+      EXPECT_EQ(r.below(c.below_n), c.below[i])
+          << "below(" << c.below_n << ") #" << i << "; regenerate: " << kRegenerate;
     expect_bits_equal("uniform", uniform.data(), c.uniform, uniform.size());
     expect_bits_equal("uniform_symmetric", symmetric.data(), c.symmetric, symmetric.size());
   }
@@ -30,8 +31,8 @@ TEST(GoldenRng, draws_match_python_mirror_bit_for_bit) {
 
 TEST(GoldenRng, init_bounds_and_fills_match_python_mirror_bit_for_bit) {
   for (const InitCase& c : rng::kInitCases) {
-    SCOPED_TRACE("init kind " + std::to_string(static_cast<int>(c.kind)) + ", fan_in " + std::to_string(c.fan_in) +
-                 ", fan_out " + std::to_string(c.fan_out));
+    SCOPED_TRACE("init kind " + std::to_string(static_cast<int>(c.kind)) + ", fan_in " +
+                 std::to_string(c.fan_in) + ", fan_out " + std::to_string(c.fan_out));
     const float bound = init_bound(c.kind, c.fan_in, c.fan_out);
     expect_bits_equal("init_bound", &bound, &c.bound, 1);
     Rng r(c.seed, c.stream);

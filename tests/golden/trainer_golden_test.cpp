@@ -33,8 +33,8 @@ TEST_P(TrainerGolden, losses_and_parameters_match_pytorch) {
   for (int members : kTeams) {
     const std::string at = std::string(c.name) + " team " + std::to_string(members) + " ";
     GoldenTraining run(c.input_features, c.layers, c.layer_count);
-    const Status started = run.start(c.config, ExecContext{&testing::team_of(members), IsaSet::generic_only()},
-                                     c.init_seed);
+    const Status started =
+        run.start(c.config, ExecContext{&testing::team_of(members), IsaSet::generic_only()}, c.init_seed);
     ASSERT_TRUE(started.ok()) << at << describe(started);
     const std::vector<float> initial = run.parameters();
     ASSERT_EQ(initial.size(), static_cast<size_t>(c.param_floats)) << at;
@@ -48,7 +48,8 @@ TEST_P(TrainerGolden, losses_and_parameters_match_pytorch) {
       std::vector<int32_t> labels;
       std::vector<float> targets;
       if (classes) {
-        for (int32_t s = 0; s < batch; ++s) labels.push_back(static_cast<int32_t>(rng.below(static_cast<uint32_t>(outputs))));
+        for (int32_t s = 0; s < batch; ++s)
+          labels.push_back(static_cast<int32_t>(rng.below(static_cast<uint32_t>(outputs))));
       } else {
         targets.resize(static_cast<size_t>(batch) * static_cast<size_t>(outputs));
         for (float& v : targets) v = rng.uniform_symmetric(1.0f);

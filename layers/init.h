@@ -3,7 +3,7 @@
 //   he_uniform:     U(-b, b), b = sqrt(6 / fan_in)             (Kaiming uniform, gain √2, for ReLU)
 //   glorot_uniform: U(-b, b), b = sqrt(6 / (fan_in + fan_out)) (Xavier uniform)
 //   pytorch_bias:   U(-b, b), b = 1 / sqrt(fan_in)             (nn.Linear's default bias)
-// Values are drawn in array order, one Rng draw each.
+// Values are drawn in array order, one Rng draw each; zeros draws nothing.
 #pragma once
 #include <stddef.h>
 #include <stdint.h>

@@ -28,7 +28,8 @@ Status mse_loss(const TensorView& pred, const TensorView& target, Reduction redu
 Status l1_loss(const TensorView& pred, const TensorView& target, Reduction reduction,
                float* loss_out, const TensorView& dpred);
 
-// Index of the largest logit of sample `sample` (the predicted class); first one on ties.
+// Index of the largest logit of sample `sample` (the predicted class); first one on ties. -1 when
+// logits is not a dense f32 view or sample is outside [0, n).
 int32_t argmax_class(const TensorView& logits, int32_t sample);
 
 }  // namespace utrain

@@ -3,7 +3,8 @@
 
 Run from anywhere with Debian's Python, which has python3-torch:
 
-    /usr/bin/python3 tests/golden/generate_goldens.py
+    /usr/bin/python3 tests/golden/generate_goldens.py            # (re)writes the fixtures
+    /usr/bin/python3 tests/golden/generate_goldens.py --check    # exit 1 if any is out of date
 
 It writes one C++ header per topic under tests/golden/fixtures/ (RNG and init mirror, Linear
 steps, activations, losses, optimizers, small-MLP training runs through the Trainer, and 100
@@ -62,7 +63,7 @@ def numpy_of(t):
 # RNG and initialisation mirror
 
 
-def write_rng(path):
+def fixture_rng():
     h = FixtureHeader("rng", "Draws of core/rng.h and layers/init.h, from tests/golden/portable_rng.py.")
     rows = []
     # 2^31 + 1 rejects almost half of the raw draws, so below()'s rejection rule is exercised.
@@ -97,7 +98,7 @@ def write_rng(path):
             stream=f"{stream_id}u", bound=hex_float(bound), count=count,
             values=h.floats(f"init{i}_values", values)))
     h.table("InitCase", "kInitCases", rows)
-    return h.write(path)
+    return h
 
 
 # ---------------------------------------------------------------------------------------------
@@ -121,7 +122,7 @@ def linear_golden(seed, batch, fin, fout, has_bias, act, slope):
     return numpy_of(y), numpy_of(w.grad), numpy_of(b.grad) if has_bias else None, numpy_of(x.grad)
 
 
-def write_linear(path):
+def fixture_linear():
     h = FixtureHeader("linear",
                       "Linear layer steps (forward, weight grad, bias grad, input grad), PyTorch float32.")
     rows = []
@@ -138,14 +139,14 @@ def write_linear(path):
                 bias_grad=h.floats(f"{name}_bias_grad", db) if has_bias else "nullptr",
                 input_grad=h.floats(f"{name}_input_grad", dx)))
     h.table("LinearCase", "kLinearCases", rows)
-    return h.write(path)
+    return h
 
 
 # ---------------------------------------------------------------------------------------------
 # Activations alone
 
 
-def write_activations(path):
+def fixture_activations():
     h = FixtureHeader("activation", "Standalone activations, forward and backward, PyTorch float32.")
     rows = []
     cases = [  # x spans the saturating range of sigmoid and tanh
@@ -168,7 +169,7 @@ def write_activations(path):
             slope=hex_float(slope), x_bound=hex_float(x_bound), y=h.floats(f"{name}_y", numpy_of(y)),
             input_grad=h.floats(f"{name}_input_grad", numpy_of(x.grad))))
     h.table("ActivationCase", "kActivationCases", rows)
-    return h.write(path)
+    return h
 
 
 # ---------------------------------------------------------------------------------------------
@@ -196,7 +197,7 @@ def torch_loss(kind, pred, target, reduction):
     raise ValueError(kind)
 
 
-def write_losses(path):
+def fixture_losses():
     h = FixtureHeader("loss", "Losses, value and gradient with respect to the predictions, PyTorch float32.")
     rows = []
     shapes = {  # (rows, cols, prediction bound)
@@ -223,7 +224,7 @@ def write_losses(path):
                     seed=f"{seed}u", rows=rows_n, cols=cols, pred_bound=hex_float(bound),
                     value=hex_float(value.item()), grad=h.floats(f"{name}_grad", numpy_of(pred.grad))))
     h.table("LossCase", "kLossCases", rows)
-    return h.write(path)
+    return h
 
 
 # ---------------------------------------------------------------------------------------------
@@ -269,7 +270,7 @@ OPTIMIZER_CASES = [  # (name, config, grad_scale)
 ]
 
 
-def write_optimizers(path):
+def fixture_optimizers():
     h = FixtureHeader("optimizer", "Consecutive optimizer steps of torch.optim (SGD, Adam, AdamW), float32.")
     rows = []
     count, steps = 13, 5
@@ -287,7 +288,7 @@ def write_optimizers(path):
             name=f'"{name}"', config=optimizer_config_cpp(config), grad_scale=hex_float(grad_scale),
             seed=f"{seed}u", count=count, steps=steps, params=h.floats(f"{name}_params", np.stack(after))))
     h.table("OptimizerCase", "kOptimizerCases", rows)
-    return h.write(path)
+    return h
 
 
 # ---------------------------------------------------------------------------------------------
@@ -371,7 +372,7 @@ TRAINER_CASES = [
 ]
 
 
-def write_trainer(path):
+def fixture_trainer():
     h = FixtureHeader("trainer", "Training steps of small MLPs through the Trainer, PyTorch float32.")
     rows = []
     for i, case in enumerate(TRAINER_CASES):
@@ -390,7 +391,7 @@ def write_trainer(path):
             initial_params=h.floats(f"{name}_initial_params", initial),
             final_params=h.floats(f"{name}_final_params", final)))
     h.table("TrainerCase", "kTrainerCases", rows)
-    return h.write(path)
+    return h
 
 
 # ---------------------------------------------------------------------------------------------
@@ -401,7 +402,7 @@ DAE_WIDTHS = [640, 128, 128, 128, 128, 8, 128, 128, 128, 128, 640]
 DAE = {"init_seed": 6000, "data_seed": 6001, "samples": 10, "steps": 100, "lr": 0.1, "head": 4}
 
 
-def write_autoencoder(path):
+def fixture_autoencoder():
     h = FixtureHeader(
         "autoencoder",
         "100 training steps of the MLPerf Tiny Deep AutoEncoder (ReLU MLP, MSE, plain SGD, batch 1):\n"
@@ -435,24 +436,40 @@ def write_autoencoder(path):
         init_seed=f'{DAE["init_seed"]}u', data_seed=f'{DAE["data_seed"]}u', samples=DAE["samples"],
         steps=DAE["steps"], losses=h.floats("dae_losses", losses), head=DAE["head"],
         initial_heads=h.floats("dae_initial_heads", heads))])
-    return h.write(path)
+    return h
 
 
 def main():
+    check = sys.argv[1:] == ["--check"]
     torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
     torch.manual_seed(0)  # nothing should draw from it; fixed anyway
     os.makedirs(FIXTURES, exist_ok=True)
-    topics = [("rng.h", write_rng), ("linear.h", write_linear), ("activation.h", write_activations),
-              ("loss.h", write_losses), ("optimizer.h", write_optimizers), ("trainer.h", write_trainer),
-              ("autoencoder.h", write_autoencoder)]
-    total = 0
-    for filename, write in topics:
-        size = write(os.path.join(FIXTURES, filename))
-        total += size
-        print(f"tests/golden/fixtures/{filename}: {size} bytes")
+    topics = [("rng.h", fixture_rng), ("linear.h", fixture_linear), ("activation.h", fixture_activations),
+              ("loss.h", fixture_losses), ("optimizer.h", fixture_optimizers), ("trainer.h", fixture_trainer),
+              ("autoencoder.h", fixture_autoencoder)]
+    total, stale = 0, []
+    for filename, make in topics:
+        path = os.path.join(FIXTURES, filename)
+        text = make().render()
+        total += len(text.encode("utf-8"))
+        if check:
+            with open(path, encoding="utf-8") as current:
+                if current.read() != text:
+                    stale.append(filename)
+        else:
+            with open(path, "w", encoding="utf-8") as out:
+                out.write(text)
+            print(f"tests/golden/fixtures/{filename}: {len(text.encode('utf-8'))} bytes")
+    if check:
+        if stale:
+            print(f"stale fixtures: {', '.join(stale)}; regenerate: /usr/bin/python3 tests/golden/generate_goldens.py")
+            return 1
+        print("fixtures are up to date")
+        return 0
     print(f"total: {total} bytes")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,5 +1,7 @@
 #include "layers/activation.h"
 
+#include <stddef.h>
+
 #include "layers/elementwise_checks.h"
 
 namespace utrain {
@@ -22,15 +24,16 @@ Status check_activation_params(const ActivationParams& p) {
 }
 
 // The kind is a template argument so that the switch inside activate() is resolved once per
-// tensor, not once per element.
+// tensor, not once per element. Counts are size_t: a dense tensor fits in memory, and a 32-bit
+// counter is one register on rv32.
 template <Activation kKind>
-void forward_all(const float* x, float* y, int64_t count, float slope) {
-  for (int64_t i = 0; i < count; ++i) y[i] = activate(kKind, x[i], slope);
+void forward_all(const float* x, float* y, size_t count, float slope) {
+  for (size_t i = 0; i < count; ++i) y[i] = activate(kKind, x[i], slope);
 }
 
 template <Activation kKind>
-void backward_all(const float* y, const float* dy, float* dx, int64_t count, float slope) {
-  for (int64_t i = 0; i < count; ++i) dx[i] = dy[i] * activation_slope_from_output(kKind, y[i], slope);
+void backward_all(const float* y, const float* dy, float* dx, size_t count, float slope) {
+  for (size_t i = 0; i < count; ++i) dx[i] = dy[i] * activation_slope_from_output(kKind, y[i], slope);
 }
 
 }  // namespace
@@ -42,7 +45,7 @@ Status activation_forward(const ActivationParams& p, const TensorView& x, const 
   UT_TRY(check_same_shape(y, x, "activation forward: y"));
   UT_CHECK(!overlaps_partially(y, x), StatusCode::invalid_argument,
            "activation forward: y overlaps x without being x (only exact in-place is allowed)");
-  const int64_t count = x.elements();
+  const size_t count = static_cast<size_t>(x.elements());
   const float* in = x.f32();
   float* out = y.f32();
   switch (p.kind) {
@@ -67,7 +70,7 @@ Status activation_backward(const ActivationParams& p, const TensorView& y, const
            "activation backward: dx overlaps dy without being dy (only exact in-place is allowed)");
   UT_CHECK(!overlaps_partially(dx, y), StatusCode::invalid_argument,
            "activation backward: dx overlaps y without being y (only exact in-place is allowed)");
-  const int64_t count = y.elements();
+  const size_t count = static_cast<size_t>(y.elements());
   const float* out = y.f32();
   const float* grad_out = dy.f32();
   float* grad_in = dx.f32();

@@ -65,7 +65,7 @@ Status pointwise_loss(const PointwiseLossNames& names, const TensorView& pred, c
   UT_CHECK(!want_grad || (!overlaps_partially(dpred, pred) && !overlaps_partially(dpred, target)),
            StatusCode::invalid_argument, names.dpred_overlap);
 
-  const int64_t count = pred.elements();
+  const size_t count = static_cast<size_t>(pred.elements());
   // PyTorch's 'mean' averages over every element, not over the batch.
   const float divisor = reduction == Reduction::mean ? static_cast<float>(count) : 1.0f;
   const float grad_scale = ElementLoss::derivative_scale / divisor;
@@ -73,7 +73,7 @@ Status pointwise_loss(const PointwiseLossNames& names, const TensorView& pred, c
   const float* t = target.f32();
   float* g = want_grad ? dpred.f32() : nullptr;
   float total = 0.0f;
-  for (int64_t i = 0; i < count; ++i) {
+  for (size_t i = 0; i < count; ++i) {
     const float d = p[i] - t[i];
     total += ElementLoss::value(d);
     if (want_grad) g[i] = ElementLoss::direction(d) * grad_scale;

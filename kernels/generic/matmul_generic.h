@@ -27,54 +27,83 @@
 
 namespace utrain::generic {
 
+// op(A) and op(B) seen from a tile's corner: a(r, kk) is op(A)(i0 + r, kk) and b(kk, c) is
+// op(B)(kk, j0 + c). Indices are pointer-sized and the corner is folded into the base pointers,
+// so the elements of a tile row are base[constant] and the compiler sees whole vectors.
 template <Trans TA, Trans TB>
-struct Operands {
-  const MatMulArgs& p;
-  float a(int32_t i, int32_t kk) const {
-    return TA == Trans::n ? p.a[static_cast<intptr_t>(i) * p.lda + kk]
-                          : p.a[static_cast<intptr_t>(kk) * p.lda + i];
-  }
-  float b(int32_t kk, int32_t j) const {
-    return TB == Trans::n ? p.b[static_cast<intptr_t>(kk) * p.ldb + j]
-                          : p.b[static_cast<intptr_t>(j) * p.ldb + kk];
-  }
+struct TileOperands {
+  const float* a;
+  const float* b;
+  intptr_t lda, ldb;
+  TileOperands(const MatMulArgs& p, int32_t i0, int32_t j0)
+      : a(p.a + (TA == Trans::n ? static_cast<intptr_t>(i0) * p.lda : i0)),
+        b(p.b + (TB == Trans::n ? j0 : static_cast<intptr_t>(j0) * p.ldb)),
+        lda(p.lda),
+        ldb(p.ldb) {}
+  float at_a(intptr_t r, intptr_t kk) const { return TA == Trans::n ? a[r * lda + kk] : a[kk * lda + r]; }
+  float at_b(intptr_t kk, intptr_t c) const { return TB == Trans::n ? b[kk * ldb + c] : b[c * ldb + kk]; }
 };
 
-// C[i0 .. i0+MR, j0 .. j0+NR] from the full K range.
+// The dot form's sums for C[i0 .. i0+MR, j0 .. j0+NR] over the full K range.
 template <Trans TA, Trans TB, int MR, int NR, int KU>
-inline void tile(const MatMulArgs& p, int32_t i0, int32_t j0) {
-  const Operands<TA, TB> op{p};
-  float sum[MR][NR];
-  int32_t kk = 0;
-  if constexpr (TA == Trans::n && TB == Trans::t) {
-    float part[MR][NR][KU] = {};
-    for (; kk + KU <= p.k; kk += KU)
-      for (int r = 0; r < MR; ++r)
-        for (int c = 0; c < NR; ++c)
-          for (int u = 0; u < KU; ++u)
-            part[r][c][u] = multiply_add(op.a(i0 + r, kk + u), op.b(kk + u, j0 + c), part[r][c][u]);
-    for (int r = 0; r < MR; ++r)
-      for (int c = 0; c < NR; ++c) {
-        float s = 0.0f;
-        for (int u = 0; u < KU; ++u) s += part[r][c][u];
-        sum[r][c] = s;
-      }
-  } else {
-    for (int r = 0; r < MR; ++r)
-      for (int c = 0; c < NR; ++c) sum[r][c] = 0.0f;
-    for (; kk + KU <= p.k; kk += KU)
-      for (int u = 0; u < KU; ++u)
-        for (int r = 0; r < MR; ++r) {
-          const float av = op.a(i0 + r, kk + u);
-          for (int c = 0; c < NR; ++c) sum[r][c] = multiply_add(av, op.b(kk + u, j0 + c), sum[r][c]);
-        }
-  }
-  for (; kk < p.k; ++kk)  // the K remainder, fewer than KU steps
+inline void dot_sums(const MatMulArgs& p, int32_t i0, int32_t j0, float (&sum)[MR][NR]) {
+  const TileOperands<TA, TB> op(p, i0, j0);
+  float part[MR][NR][KU] = {};
+  intptr_t kk = 0;
+  for (; kk + KU <= p.k; kk += KU)
     for (int r = 0; r < MR; ++r)
       for (int c = 0; c < NR; ++c)
-        sum[r][c] = multiply_add(op.a(i0 + r, kk), op.b(kk, j0 + c), sum[r][c]);
-  // Raw sums only; bias and activation follow per block (apply_bias_activation), so these loops
-  // have no per-element branch and store whole vectors.
+        for (int u = 0; u < KU; ++u)
+          part[r][c][u] = multiply_add(op.at_a(r, kk + u), op.at_b(kk + u, c), part[r][c][u]);
+  for (int r = 0; r < MR; ++r)
+    for (int c = 0; c < NR; ++c) {
+      float s = 0.0f;
+      for (int u = 0; u < KU; ++u) s += part[r][c][u];
+      sum[r][c] = s;
+    }
+  for (; kk < p.k; ++kk)  // the K remainder, fewer than KU steps
+    for (int r = 0; r < MR; ++r)
+      for (int c = 0; c < NR; ++c) sum[r][c] = multiply_add(op.at_a(r, kk), op.at_b(kk, c), sum[r][c]);
+}
+
+// The outer form's sums for C[i0 .. i0+MR, j0 .. j0+NR] over the full K range.
+template <Trans TA, Trans TB, int MR, int NR, int KU>
+inline void outer_sums(const MatMulArgs& p, int32_t i0, int32_t j0, float (&sum)[MR][NR]) {
+  const TileOperands<TA, TB> op(p, i0, j0);
+  if (p.k == 1) {
+    // A single outer product (the batch-1 weight gradient): straight-line code without the K
+    // loop, which the compiler turns into whole-vector multiplies instead of treating the
+    // one-trip loop as a reduction to vectorize across iterations.
+    for (int r = 0; r < MR; ++r) {
+      const float av = op.at_a(r, 0);
+      for (int c = 0; c < NR; ++c) sum[r][c] = av * op.at_b(0, c);
+    }
+    return;
+  }
+  for (int r = 0; r < MR; ++r)
+    for (int c = 0; c < NR; ++c) sum[r][c] = 0.0f;
+  intptr_t kk = 0;
+  for (; kk + KU <= p.k; kk += KU)
+    for (int u = 0; u < KU; ++u)
+      for (int r = 0; r < MR; ++r) {
+        const float av = op.at_a(r, kk + u);
+        for (int c = 0; c < NR; ++c) sum[r][c] = multiply_add(av, op.at_b(kk + u, c), sum[r][c]);
+      }
+  for (; kk < p.k; ++kk)  // the K remainder, fewer than KU steps
+    for (int r = 0; r < MR; ++r)
+      for (int c = 0; c < NR; ++c) sum[r][c] = multiply_add(op.at_a(r, kk), op.at_b(kk, c), sum[r][c]);
+}
+
+// C[i0 .. i0+MR, j0 .. j0+NR] from the full K range. Stores the raw sums only: bias and
+// activation follow per block (apply_bias_activation), so the stores have no per-element branch
+// and write whole vectors.
+template <Trans TA, Trans TB, int MR, int NR, int KU>
+inline void tile(const MatMulArgs& p, int32_t i0, int32_t j0) {
+  float sum[MR][NR];
+  if constexpr (TA == Trans::n && TB == Trans::t)
+    dot_sums<TA, TB, MR, NR, KU>(p, i0, j0, sum);
+  else
+    outer_sums<TA, TB, MR, NR, KU>(p, i0, j0, sum);
   float* out = p.c + static_cast<intptr_t>(i0) * p.ldc + j0;
   if (p.accumulate) {
     for (int r = 0; r < MR; ++r)

@@ -4,8 +4,17 @@
 //
 // The tiles follow the two inner-loop forms of the generic kernel: the dot form (n_t) wants K
 // unrolled into independent partial sums, the outer forms want a tile long along the
-// contiguous dimension of the output (N for n_n and t_n, M for t_t). Measured by
-// bench/matmul_kernels on the Deep AutoEncoder's layer shapes.
+// contiguous dimension of the output (N for n_n and t_n, M for t_t).
+//
+// Measured with bench_matmul_kernels --best_json (baseline x86-64, GCC 12, one thread) on the
+// Deep AutoEncoder's batch-1 layer steps:
+//  - n_t row (forward, M = 1): 1x1_u8 gives 12-13 GMAC/s against 3.5 for 1x8_u4. The compiler
+//    vectorizes one output's 8 partial sums along K; a multi-output dot tile reads B from
+//    several rows, which GCC does not vectorize, so it runs scalar. (On a scalar core the
+//    multi-output tiles save loads; the autotuner picks them there.)
+//  - t_n (weight gradient, K = 1): 8x4_u1 is the fastest or within noise of it on every shape
+//    (9-11 GMAC/s; 4x16_u1 keeps 64 sums, more than SSE's 16 registers hold).
+//  - n_n row (input gradient, M = 1): 1x16_u1, 9-12 GMAC/s.
 #include "kernels/mm/matmul.h"
 
 namespace utrain {
@@ -21,13 +30,13 @@ struct DefaultRule {
 };
 
 constexpr DefaultRule kDefaultRules[] = {
-    {Trans::n, Trans::t, ShapeClass::row, 1, 8, 4},
+    {Trans::n, Trans::t, ShapeClass::row, 1, 1, 8},
     {Trans::n, Trans::t, ShapeClass::column, 8, 1, 4},
     {Trans::n, Trans::t, ShapeClass::any, 2, 2, 4},
     {Trans::n, Trans::n, ShapeClass::row, 1, 16, 1},
     {Trans::n, Trans::n, ShapeClass::any, 4, 16, 1},
     {Trans::t, Trans::n, ShapeClass::row, 1, 16, 1},
-    {Trans::t, Trans::n, ShapeClass::any, 4, 16, 1},
+    {Trans::t, Trans::n, ShapeClass::any, 8, 4, 1},
     {Trans::t, Trans::t, ShapeClass::column, 16, 1, 1},
     {Trans::t, Trans::t, ShapeClass::any, 16, 4, 1},
 };

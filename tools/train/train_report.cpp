@@ -30,8 +30,9 @@ std::string format_train_report(const TrainReport& r) {
   const double macs_per_second = r.step_microseconds > 0 ? static_cast<double>(r.macs_per_step) / r.step_microseconds * 1e6 : 0;
   std::string text;
   text += fmt::format("model          {} ({} parameters)\n", r.model, r.parameters);
-  text += fmt::format("training       {} epochs of {} samples, batch {}, {}, seed {}, {} thread{}\n", r.epochs,
-                      r.train_samples, r.batch, optimizer_text(r), r.seed, r.threads, r.threads == 1 ? "" : "s");
+  text += fmt::format("training       {} epoch{} of {} samples, batch {}, {}, seed {}, {} thread{}\n", r.epochs,
+                      r.epochs == 1 ? "" : "s", r.train_samples, r.batch, optimizer_text(r), r.seed, r.threads,
+                      r.threads == 1 ? "" : "s");
   text += fmt::format("last epoch     loss {:.4f}, train accuracy {:.2f}%\n", r.train_loss, 100.0 * r.train_accuracy);
   text += fmt::format("test accuracy  {:.2f}% ({}/{} samples)\n", 100.0 * r.test_accuracy, r.test_correct, r.test_samples);
   text += fmt::format("train step     {:.2f} µs mean over {} steps ({} MAC per step, {:.2f} GMAC/s)\n",

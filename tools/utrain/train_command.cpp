@@ -27,7 +27,9 @@ CLI::App* add_train_command(CLI::App& parent, TrainOptions& o) {
   cmd->add_option("--hidden", o.hidden, "Hidden layer sizes, e.g. --hidden 128,64")
       ->delimiter(',')
       ->capture_default_str();
-  cmd->add_option("--seed", o.seed, "Seed of the initial weights and of the sample order")->capture_default_str();
+  cmd->add_option("--seed", o.seed, "Seed of the initial weights and of the sample order")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   cmd->add_option("--threads", o.threads, "Threads per layer step (1: no thread pool)")->capture_default_str();
   cmd->add_option("--data", o.data, "Digits CSV file: 64 pixels 0..16 and a label per line")->capture_default_str();
   cmd->add_option("--save", o.save, "Write a checkpoint of the trained model to this file");

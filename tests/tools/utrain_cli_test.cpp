@@ -1,0 +1,143 @@
+// End-to-end runs of the `utrain` binary: every bad request ends in one "utrain: error:" line and
+// a non-zero exit; short runs print their results; a saved checkpoint evaluates to the accuracy
+// the training run reported.
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "temp_dir.h"
+
+namespace utrain::tools {
+namespace {
+
+using utrain::testing::TempDir;
+
+struct CommandRun {
+  int status = -1;
+  std::string out;  // what the command printed on the stream that was captured
+};
+
+// Runs `utrain <args>` through the shell. `capture` is a redirection that picks the stream:
+// "2>/dev/null" keeps stdout, "2>&1 >/dev/null" keeps stderr.
+CommandRun utrain(const std::string& args, const std::string& capture) {
+  const std::string command = std::string("'") + UTRAIN_CLI + "' " + args + " " + capture;
+  CommandRun run;
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return run;
+  char buffer[4096];
+  size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, n);
+  const int wait_status = ::pclose(pipe);
+  run.status = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
+  return run;
+}
+
+CommandRun utrain_stderr(const std::string& args) { return utrain(args, "2>&1 >/dev/null"); }
+CommandRun utrain_stdout(const std::string& args) { return utrain(args, "2>/dev/null"); }
+
+// A failed run: non-zero status (not a crash) and exactly one error line naming `part`.
+void expect_error(const std::string& args, const std::string& part) {
+  const CommandRun run = utrain_stderr(args);
+  EXPECT_TRUE(run.status == 1 || run.status == 2) << "utrain " << args << " exited with " << run.status;
+  EXPECT_EQ(run.out.rfind("utrain: error: ", 0), 0u) << run.out;
+  EXPECT_EQ(std::count(run.out.begin(), run.out.end(), '\n'), 1) << run.out;
+  EXPECT_NE(run.out.find(part), std::string::npos) << "utrain " << args << ": \"" << run.out << "\" lacks \"" << part << "\"";
+}
+
+TEST(UtrainCli, bad_arguments_exit_non_zero_with_one_error_line) {
+  expect_error("", "A subcommand is required");
+  expect_error("train --no-such-option", "--no-such-option");
+  expect_error("train --epochs -3", "--epochs must be at least 1 (got -3)");
+  expect_error("train --epochs 0", "--epochs must be at least 1 (got 0)");
+  expect_error("train --lr 0", "--lr must be a positive number (got 0)");
+  expect_error("train --lr=-0.5", "--lr must be a positive number (got -0.5)");
+  expect_error("train --lr fast", "--lr");
+  expect_error("train --hidden 0", "--hidden: layer 1 has 0 units");
+  expect_error("train --hidden 32,0", "--hidden: layer 2 has 0 units");
+  expect_error("train --optimizer rmsprop", "--optimizer must be sgd, adam or adamw (got 'rmsprop')");
+  expect_error("train --threads 0", "--threads must be 1 to 64 (got 0)");
+  expect_error("train --batch 0", "--batch must be at least 1 (got 0)");
+  expect_error("eval", "--load is required");
+}
+
+TEST(UtrainCli, unreadable_and_malformed_data_are_named) {
+  TempDir dir;
+  expect_error("train --data '" + (dir / "missing.csv").string() + "'", "missing.csv: cannot open");
+  expect_error("train --data '" + dir.path().string() + "'", "is a directory");
+  std::string line = "17";  // pixel 1 out of range, then 63 pixels and a label of 0
+  for (int field = 2; field <= 65; ++field) line += ",0";
+  const auto bad = dir.write("bad.csv", line + "\n");
+  expect_error("train --data '" + bad.string() + "'", "bad.csv:1: field 1 (pixel): 17 is outside 0..16");
+  const auto empty = dir.write("empty.csv", "");
+  expect_error("train --data '" + empty.string() + "'", "empty.csv: empty file, no samples");
+  expect_error("eval --load '" + (dir / "missing.utck").string() + "'", "missing.utck: cannot open");
+}
+
+TEST(UtrainCli, short_run_prints_test_accuracy_and_memory) {
+  const CommandRun run = utrain_stdout("train --epochs 1 --quiet");
+  ASSERT_EQ(run.status, 0) << run.out;
+  EXPECT_NE(run.out.find("test accuracy  "), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("/359 samples)"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("peak memory    "), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("µs mean over 1438 steps"), std::string::npos) << run.out;
+}
+
+TEST(UtrainCli, progress_is_one_line_per_epoch_when_not_a_terminal) {
+  const CommandRun run = utrain_stdout("train --epochs 2 --hidden 16");
+  ASSERT_EQ(run.status, 0) << run.out;
+  EXPECT_EQ(run.out.rfind("epoch 1/2 [####################] 1438/1438  loss ", 0), 0u) << run.out;
+  EXPECT_NE(run.out.find("\nepoch 2/2 [####################] 1438/1438  loss "), std::string::npos) << run.out;
+  EXPECT_EQ(run.out.find('\r'), std::string::npos);
+}
+
+TEST(UtrainCli, json_report_has_the_numbers) {
+  const CommandRun run = utrain_stdout("train --epochs 1 --batch 4 --optimizer adam --hidden 32,16 --json");
+  ASSERT_EQ(run.status, 0) << run.out;
+  const nlohmann::json report = nlohmann::json::parse(run.out);  // stdout is only the JSON
+  EXPECT_EQ(report["model"], "input 64 → linear 32 → relu → linear 16 → relu → linear 10");
+  EXPECT_EQ(report["steps"], 1438 / 4);
+  EXPECT_EQ(report["batch"], 4);
+  EXPECT_EQ(report["optimizer"]["kind"], "adam");
+  EXPECT_GT(report["test_accuracy"].get<double>(), 0.5);  // one epoch of Adam already learns
+  EXPECT_GT(report["step_microseconds"].get<double>(), 0.0);
+  const nlohmann::json& memory = report["memory_bytes"];
+  EXPECT_EQ(memory["parameters"], (64 * 32 + 32 + 32 * 16 + 16 + 16 * 10 + 10) * 4);
+  EXPECT_EQ(memory["optimizer_state"], 2 * memory["parameters"].get<int>());  // Adam's two moments
+  EXPECT_GE(memory["total"].get<int>(), memory["parameters"].get<int>() * 4);
+}
+
+TEST(UtrainCli, save_then_eval_gives_the_same_accuracy) {
+  TempDir dir;
+  const std::string checkpoint = (dir / "digits.utck").string();
+  const CommandRun train = utrain_stdout("train --epochs 1 --hidden 24 --seed 5 --quiet --json --save '" + checkpoint + "'");
+  ASSERT_EQ(train.status, 0) << train.out;
+  const CommandRun eval = utrain_stdout("eval --json --load '" + checkpoint + "'");
+  ASSERT_EQ(eval.status, 0) << eval.out;
+  const nlohmann::json trained = nlohmann::json::parse(train.out), evaluated = nlohmann::json::parse(eval.out);
+  EXPECT_EQ(trained["checkpoint"], checkpoint);
+  EXPECT_EQ(evaluated["model"], trained["model"]);
+  EXPECT_EQ(evaluated["test_correct"], trained["test_correct"]);
+  EXPECT_EQ(evaluated["test_samples"], 359);
+}
+
+TEST(UtrainCli, eval_of_a_damaged_checkpoint_is_an_error) {
+  TempDir dir;
+  const std::string checkpoint = (dir / "m.utck").string();
+  ASSERT_EQ(utrain_stdout("train --epochs 1 --hidden 8 --quiet --save '" + checkpoint + "'").status, 0);
+  {
+    std::FILE* f = std::fopen(checkpoint.c_str(), "r+b");
+    ASSERT_NE(f, nullptr);
+    std::fseek(f, 200, SEEK_SET);
+    std::fputc(0x5a, f);
+    std::fclose(f);
+  }
+  expect_error("eval --load '" + checkpoint + "'", "checksum mismatch");
+}
+
+}  // namespace
+}  // namespace utrain::tools

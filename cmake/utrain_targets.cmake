@@ -8,10 +8,11 @@ endfunction()
 # A freestanding library: no exceptions, no RTTI and no C++ standard headers, so what builds
 # here also builds with riscv64-unknown-elf-g++, which ships none. -nostdinc++ makes the host
 # build refuse <vector> and friends too, so STL cannot slip in unnoticed between cross builds.
+# -fno-math-errno: nothing reads errno, and setting it keeps sqrtf/expf loops from vectorizing.
 function(utrain_freestanding_library name)
   file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
   add_library(${name} STATIC ${sources})
   target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR})
-  target_compile_options(${name} PRIVATE -fno-exceptions -fno-rtti -nostdinc++)
+  target_compile_options(${name} PRIVATE -fno-exceptions -fno-rtti -nostdinc++ -fno-math-errno)
   utrain_warnings(${name})
 endfunction()

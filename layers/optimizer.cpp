@@ -8,21 +8,50 @@ namespace {
 
 bool is_finite(float v) { return isfinite(v); }
 
+struct SgdScalars {
+  float lr, weight_decay, momentum, keep, grad_scale;
+};
+
+// One branch-free loop per combination of SGD features, so each vectorizes: with the choices
+// left as run-time branches inside one loop, the compiler keeps it scalar (measured 8x slower
+// on a Deep AutoEncoder step).
+template <bool kDecay, bool kMomentum, bool kNesterov, bool kFirstStep>
+void sgd_loop(const SgdScalars s, float* param, const float* grad, float* momentum_buf, size_t count) {
+  for (size_t i = 0; i < count; ++i) {
+    float g = grad[i] * s.grad_scale;
+    if constexpr (kDecay) g = g + s.weight_decay * param[i];
+    if constexpr (kMomentum) {
+      // PyTorch creates the buffer as a copy of the first gradient, undamped.
+      const float buf = kFirstStep ? g : momentum_buf[i] * s.momentum + s.keep * g;
+      momentum_buf[i] = buf;
+      g = kNesterov ? g + s.momentum * buf : buf;
+    }
+    param[i] = param[i] - s.lr * g;
+  }
+}
+
+using SgdLoop = void (*)(SgdScalars, float*, const float*, float*, size_t);
+
+// Indexed by decay | momentum << 1 | nesterov << 2 | first step << 3.
+constexpr SgdLoop kSgdLoops[16] = {
+    sgd_loop<false, false, false, false>, sgd_loop<true, false, false, false>,
+    sgd_loop<false, true, false, false>,  sgd_loop<true, true, false, false>,
+    sgd_loop<false, false, true, false>,  sgd_loop<true, false, true, false>,
+    sgd_loop<false, true, true, false>,   sgd_loop<true, true, true, false>,
+    sgd_loop<false, false, false, true>,  sgd_loop<true, false, false, true>,
+    sgd_loop<false, true, false, true>,   sgd_loop<true, true, false, true>,
+    sgd_loop<false, false, true, true>,   sgd_loop<true, false, true, true>,
+    sgd_loop<false, true, true, true>,    sgd_loop<true, true, true, true>,
+};
+
 // torch.optim.SGD, single-tensor path, in its order of operations.
 void sgd_step(const OptimizerConfig& c, bool first_step, float* param, const float* grad, float* momentum_buf,
               size_t count, float grad_scale) {
-  const float keep = 1.0f - c.dampening;
-  for (size_t i = 0; i < count; ++i) {
-    float g = grad[i] * grad_scale;
-    if (c.weight_decay != 0.0f) g = g + c.weight_decay * param[i];
-    if (c.momentum != 0.0f) {
-      // PyTorch creates the buffer as a copy of the first gradient, undamped.
-      const float buf = first_step ? g : momentum_buf[i] * c.momentum + keep * g;
-      momentum_buf[i] = buf;
-      g = c.nesterov ? g + c.momentum * buf : buf;
-    }
-    param[i] = param[i] - c.lr * g;
-  }
+  const bool decay = c.weight_decay != 0.0f, momentum = c.momentum != 0.0f;
+  const bool nesterov = momentum && c.nesterov;
+  const int index = int{decay} | int{momentum} << 1 | int{nesterov} << 2 | int{momentum && first_step} << 3;
+  kSgdLoops[index](SgdScalars{c.lr, c.weight_decay, c.momentum, 1.0f - c.dampening, grad_scale}, param, grad,
+                   momentum_buf, count);
 }
 
 // torch.optim.Adam and AdamW, single-tensor path. The bias corrections are scalars PyTorch
@@ -38,6 +67,9 @@ void adam_step(const OptimizerConfig& c, int64_t step, float* param, const float
   const float decay = static_cast<float>(1.0 - static_cast<double>(c.lr) * static_cast<double>(c.weight_decay));
   const float one_minus_beta1 = 1.0f - c.beta1;
   const float one_minus_beta2 = 1.0f - c.beta2;
+  // Locals, not c's fields: read through `c`, they could alias param[] (both float), so the
+  // compiler would reload them every iteration and not vectorize.
+  const float beta1 = c.beta1, beta2 = c.beta2, eps = c.eps, weight_decay = c.weight_decay;
   float* m = state;
   float* v = state + count;
   for (size_t i = 0; i < count; ++i) {
@@ -45,12 +77,12 @@ void adam_step(const OptimizerConfig& c, int64_t step, float* param, const float
     float g = grad[i] * grad_scale;
     if (decoupled) {
       p = p * decay;
-    } else if (c.weight_decay != 0.0f) {
-      g = g + c.weight_decay * p;
+    } else if (weight_decay != 0.0f) {
+      g = g + weight_decay * p;
     }
-    m[i] = m[i] * c.beta1 + one_minus_beta1 * g;
-    v[i] = v[i] * c.beta2 + one_minus_beta2 * g * g;
-    const float denom = sqrtf(v[i]) / bias_correction2_sqrt + c.eps;
+    m[i] = m[i] * beta1 + one_minus_beta1 * g;
+    v[i] = v[i] * beta2 + one_minus_beta2 * g * g;
+    const float denom = sqrtf(v[i]) / bias_correction2_sqrt + eps;
     param[i] = p - step_size * m[i] / denom;
   }
 }

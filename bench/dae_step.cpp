@@ -2,7 +2,8 @@
 // thread, through the graph API (Model, plan_training, Trainer), timed over many repetitions,
 // with the MACs of a step counted analytically and the machine's peak measured in the same run.
 // Then every Linear layer step (FW, WG, IG) alone, through layers/linear.h with the kernel the
-// default selector picks, so the breakdown shows where a step's time goes.
+// default selector picks, and every layer's SGD update, so the breakdown shows where a step's
+// time goes.
 //
 //   bench_dae_step [--repetitions N] [--warmup N] [--layer-repetitions N] [--peak-seconds S]
 //                  [--output PATH]
@@ -27,6 +28,7 @@
 #include "graph/trainer.h"
 #include "kernels/mm/matmul.h"
 #include "layers/linear.h"
+#include "layers/optimizer.h"
 #include "targets/host/cpu_features.h"
 
 namespace utrain::bench {
@@ -164,6 +166,22 @@ LayerStepTiming time_layer_step(LayerStep step, const DaeLayer& layer, const Opt
   return result;
 }
 
+// The SGD update of one layer's weight and bias (torch.optim.SGD's rule, layers/optimizer.h), the
+// other per-parameter work of a step besides the weight gradient.
+TimingSummary time_sgd_update(const DaeLayer& layer, const Options& o) {
+  LinearOperands ops(layer.in, layer.out, 1);
+  std::vector<float> bias_grad(ops.bias.size(), 0.5f);
+  OptimizerConfig sgd;
+  sgd.lr = 1e-6f;  // keeps the parameters finite over many timed updates
+  auto work = [&] {
+    check(optimizer_step(sgd, 1, ops.weight.data(), ops.weight_grad.data(), nullptr, ops.weight.size()),
+          "SGD update");
+    check(optimizer_step(sgd, 1, ops.bias.data(), bias_grad.data(), nullptr, ops.bias.size()), "SGD update");
+  };
+  const int calls = calls_for_sample(work, 20.0);
+  return time_repeated(work, calls, o.layer_repetitions, calls);
+}
+
 nlohmann::json layer_breakdown(const Options& o, const ExecContext& ctx, double* total_median_us) {
   nlohmann::json layers = nlohmann::json::array();
   *total_median_us = 0.0;
@@ -181,6 +199,11 @@ nlohmann::json layer_breakdown(const Options& o, const ExecContext& ctx, double*
                                       {"macs_per_second", macs / (t.time.median_us * 1e-6)},
                                       {"kernel", t.kernel}};
     }
+    const TimingSummary update = time_sgd_update(layer, o);
+    *total_median_us += update.median_us;
+    entry["sgd_update"] = {{"median_us", update.median_us},
+                           {"min_us", update.min_us},
+                           {"parameters", macs + layer.out}};
     layers.push_back(entry);
   }
   return layers;
@@ -224,8 +247,8 @@ int main(int argc, char** argv) {
 
   double layers_us = 0.0;
   out["layer_steps"] = layer_breakdown(o, ctx, &layers_us);
-  // What the layer steps alone add up to; the rest of a step is the loss, the activation
-  // gradients, the SGD update and the trainer's own work.
+  // What the layer steps and updates alone add up to; the rest of a step is the loss, the
+  // activation gradients and the trainer's own work.
   out["layer_steps_total_median_us"] = layers_us;
 
   const std::string text = out.dump(2);

@@ -114,11 +114,11 @@ def main():
               f"{100 * side['fraction_of_sse2_peak']:8.2f}{100 * side['spread']:7.0f}%")
     verdict = "met" if combined["goal_met"] else "NOT met"
     print(f"\nspeed-up {speedup:.2f}x (goal >= {GOAL_SPEEDUP:.0f}x: {verdict})")
-    print(f"\nutrain layer steps alone (median us), sum {combined['utrain_layer_steps_total_median_us']:.1f}:")
+    print(f"\nutrain layer steps and SGD updates alone (median us), sum {combined['utrain_layer_steps_total_median_us']:.1f}:")
     for layer in combined["utrain_layer_steps"]:
         steps = "  ".join(f"{s} {layer[s]['median_us']:6.2f} ({layer[s]['kernel'][7:]})"
                           for s in ("fw", "wg", "ig") if s in layer)
-        print(f"  {layer['in']:4}->{layer['out']:<4} {steps}")
+        print(f"  {layer['in']:4}->{layer['out']:<4} {steps}  sgd {layer['sgd_update']['median_us']:6.2f}")
 
     text = json.dumps(combined, indent=2)
     if args.output == "-":

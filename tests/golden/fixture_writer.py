@@ -64,9 +64,10 @@ def layout_initializer(text, indent):
 class FixtureHeader:
     """Collects arrays and case tables, then renders them as one header."""
 
-    def __init__(self, topic, description):
+    def __init__(self, topic, description, cases_header="golden/golden_cases.h"):
         self.topic = topic
         self.description = description
+        self.cases_header = cases_header  # declares the case structs the tables use
         self.parts = []
 
     def _wrap(self, items, indent="    "):
@@ -114,7 +115,7 @@ class FixtureHeader:
         ]
         header += [f"// {line}".rstrip() for line in self.description.strip().splitlines()]
         text = "\n".join(header) + "\n"
-        text += '#pragma once\n#include "golden/golden_cases.h"\n\n'
+        text += f'#pragma once\n#include "{self.cases_header}"\n\n'
         text += f"namespace utrain::golden::{self.topic} {{\n\n"
         text += "\n".join(self.parts)
         text += f"\n}}  // namespace utrain::golden::{self.topic}\n"

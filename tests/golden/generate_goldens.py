@@ -12,8 +12,14 @@ steps of the MLPerf Tiny Deep AutoEncoder). Inputs are drawn with portable_rng.p
 mirror of core/rng.cpp, so the fixtures store seeds and PyTorch's results and the C++ tests
 regenerate the inputs. Everything is float32, single-threaded and deterministic: rerunning
 gives byte-identical files. The case structs are declared in tests/golden/golden_cases.h.
+
+Topics of later layers live in their own modules, tests/golden/<topic>_goldens.py, each with a
+list TOPICS = [(fixture filename, function returning a FixtureHeader)] that main() picks up, and
+their case structs in tests/golden/<topic>_cases.h. Shared input helpers are in golden_inputs.py.
 """
 
+import glob
+import importlib
 import os
 import sys
 
@@ -24,40 +30,11 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import portable_rng as prng  # noqa: E402
 from fixture_writer import FixtureHeader, cpp_bool, designated, hex_float  # noqa: E402
+from golden_inputs import (  # noqa: E402
+    ACTIVATIONS, DEFAULT_LEAKY_SLOPE, apply_activation, f32, numpy_of, stream, tensor)
 
-FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
-f32 = np.float32
-
-ACTIVATIONS = ("none", "relu", "leaky_relu", "sigmoid", "tanh")
-DEFAULT_LEAKY_SLOPE = f32(0.01)
-
-
-def stream(seed, index, count, bound=1.0):
-    """Tensor `index` of a case: Rng(seed, index), uniform_symmetric(bound), in memory order."""
-    return prng.Rng(seed, index).uniform_symmetric_array(count, bound)
-
-
-def tensor(values, *shape):
-    return torch.from_numpy(np.asarray(values, dtype=np.float32).reshape(shape).copy())
-
-
-def apply_activation(z, kind, slope):
-    if kind == "none":
-        return z
-    if kind == "relu":
-        return torch.relu(z)
-    if kind == "leaky_relu":
-        return F.leaky_relu(z, negative_slope=float(slope))
-    if kind == "sigmoid":
-        return torch.sigmoid(z)
-    if kind == "tanh":
-        return torch.tanh(z)
-    raise ValueError(kind)
-
-
-def numpy_of(t):
-    return t.detach().numpy().astype(np.float32)
-
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIXTURES = os.path.join(HERE, "fixtures")
 
 # ---------------------------------------------------------------------------------------------
 # RNG and initialisation mirror
@@ -448,6 +425,12 @@ def main():
     topics = [("rng.h", fixture_rng), ("linear.h", fixture_linear), ("activation.h", fixture_activations),
               ("loss.h", fixture_losses), ("optimizer.h", fixture_optimizers), ("trainer.h", fixture_trainer),
               ("autoencoder.h", fixture_autoencoder)]
+    # Each tests/golden/<topic>_goldens.py adds its own: TOPICS = [(filename, make), ...].
+    for module_file in sorted(glob.glob(os.path.join(HERE, "*_goldens.py"))):
+        if os.path.basename(module_file) == "generate_goldens.py":
+            continue
+        module = importlib.import_module(os.path.basename(module_file)[:-3])
+        topics += module.TOPICS
     total, stale = 0, []
     for filename, make in topics:
         path = os.path.join(FIXTURES, filename)

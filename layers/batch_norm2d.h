@@ -1,0 +1,48 @@
+// BatchNorm2d, PyTorch's nn.BatchNorm2d: per channel, over the batch and the H × W plane.
+//   training:    mean, var (biased) from the batch; running_mean = (1-m)·running_mean + m·mean,
+//                running_var = (1-m)·running_var + m·var·N/(N-1) (unbiased), N = n·H·W
+//   evaluation:  mean, var = running_mean, running_var
+//   y = (x - mean) / sqrt(var + eps) · gamma + beta        (gamma = 1, beta = 0 without affine)
+// `saved` holds 2·C floats the forward step writes for the backward steps: the mean, then
+// 1/sqrt(var + eps) per channel (in evaluation mode, those of the running statistics, so a
+// frozen-statistics layer still trains gamma and beta and passes gradients).
+//
+// x, y, dy, dx are dense n × C × H × W views in p.layout. Backward in training mode includes the
+// gradient through the batch statistics; in evaluation mode the statistics are constants.
+#pragma once
+#include "core/status.h"
+#include "core/tensor.h"
+#include "kernels/exec_context.h"
+
+namespace utrain {
+
+enum class NormMode : uint8_t { training, evaluation };
+
+struct BatchNorm2dParams {
+  int32_t channels = 0;
+  float eps = 1e-5f;
+  float momentum = 0.1f;
+  bool affine = true;
+  Layout layout = Layout::chw;
+};
+
+constexpr int64_t batch_norm2d_saved_floats(const BatchNorm2dParams& p) { return 2 * int64_t{p.channels}; }
+
+Status check_batch_norm2d_params(const BatchNorm2dParams& p);
+
+// running_mean and running_var (C values each, PyTorch starts them at 0 and 1) are updated in
+// training mode and read in evaluation mode. gamma and beta may be null without affine.
+Status batch_norm2d_forward(const ExecContext& ctx, const BatchNorm2dParams& p, NormMode mode,
+                            const TensorView& x, const float* gamma, const float* beta, float* running_mean,
+                            float* running_var, float* saved, const TensorView& y);
+
+// gamma_grad (+)= Σ dy·x̂, beta_grad (+)= Σ dy per channel; either may be null (frozen, bias-only).
+Status batch_norm2d_weight_grad(const ExecContext& ctx, const BatchNorm2dParams& p, const TensorView& x,
+                                const TensorView& dy, const float* saved, float* gamma_grad, float* beta_grad,
+                                bool accumulate);
+
+Status batch_norm2d_input_grad(const ExecContext& ctx, const BatchNorm2dParams& p, NormMode mode,
+                               const TensorView& x, const TensorView& dy, const float* gamma, const float* saved,
+                               const TensorView& dx, bool accumulate);
+
+}  // namespace utrain

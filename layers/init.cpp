@@ -7,6 +7,7 @@ namespace utrain {
 namespace {
 
 bool uses_fan_out(InitKind kind) { return kind == InitKind::glorot_uniform; }
+bool is_constant(InitKind kind) { return kind == InitKind::zeros || kind == InitKind::ones; }
 
 }  // namespace
 
@@ -14,9 +15,10 @@ bool uses_fan_out(InitKind kind) { return kind == InitKind::glorot_uniform; }
 // so any reordering (or a double intermediate) would change the last bit of the bound.
 // Invalid fans give 0; init_fill reports them.
 float init_bound(InitKind kind, int32_t fan_in, int32_t fan_out) {
-  if (kind != InitKind::zeros && fan_in <= 0) return 0.0f;
+  if (!is_constant(kind) && fan_in <= 0) return 0.0f;
   switch (kind) {
-    case InitKind::zeros: return 0.0f;
+    case InitKind::zeros:
+    case InitKind::ones: return 0.0f;
     case InitKind::he_uniform: return sqrtf(6.0f / static_cast<float>(fan_in));
     case InitKind::glorot_uniform:
       if (fan_out <= 0) return 0.0f;
@@ -28,13 +30,14 @@ float init_bound(InitKind kind, int32_t fan_in, int32_t fan_out) {
 }
 
 Status init_fill(InitKind kind, Rng& rng, float* values, size_t count, int32_t fan_in, int32_t fan_out) {
-  UT_CHECK(kind == InitKind::zeros || kind == InitKind::he_uniform || kind == InitKind::glorot_uniform ||
+  UT_CHECK(is_constant(kind) || kind == InitKind::he_uniform || kind == InitKind::glorot_uniform ||
                kind == InitKind::pytorch_bias,
            StatusCode::invalid_argument, "init: unknown initialiser kind");
   UT_CHECK(values != nullptr, StatusCode::invalid_argument, "init: values is null");
-  if (kind == InitKind::zeros) {
-    // Draws nothing, so zero-initialised biases do not shift the stream of the weights after them.
-    for (size_t i = 0; i < count; ++i) values[i] = 0.0f;
+  if (is_constant(kind)) {
+    // Draws nothing, so constant arrays do not shift the stream of the weights after them.
+    const float value = kind == InitKind::ones ? 1.0f : 0.0f;
+    for (size_t i = 0; i < count; ++i) values[i] = value;
     return ok_status();
   }
   UT_CHECK(fan_in > 0, StatusCode::invalid_argument, "init: fan_in must be positive");

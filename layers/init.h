@@ -3,7 +3,8 @@
 //   he_uniform:     U(-b, b), b = sqrt(6 / fan_in)             (Kaiming uniform, gain √2, for ReLU)
 //   glorot_uniform: U(-b, b), b = sqrt(6 / (fan_in + fan_out)) (Xavier uniform)
 //   pytorch_bias:   U(-b, b), b = 1 / sqrt(fan_in)             (nn.Linear's default bias)
-// Values are drawn in array order, one Rng draw each; zeros draws nothing.
+//   zeros, ones:    constants (a norm layer's beta and gamma)
+// Values are drawn in array order, one Rng draw each; zeros and ones draw nothing.
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
@@ -13,7 +14,7 @@
 
 namespace utrain {
 
-enum class InitKind : uint8_t { zeros, he_uniform, glorot_uniform, pytorch_bias };
+enum class InitKind : uint8_t { zeros, he_uniform, glorot_uniform, pytorch_bias, ones };
 
 // The bound b of the uniform distribution (0 for zeros).
 float init_bound(InitKind kind, int32_t fan_in, int32_t fan_out);

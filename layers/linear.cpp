@@ -69,14 +69,22 @@ Status linear_weight_grad(const ExecContext& ctx, const LinearParams& p, const T
   mm.c = weight_grad, mm.ldc = p.in_features;
   mm.accumulate = accumulate;
   UT_TRY(matmul(ctx, mm, kernel));
-  if (p.has_bias && bias_grad != nullptr) {
-    // Column sums of dz: small (out_features × batch), not worth the team.
-    const float* g = dz.f32();
-    for (int32_t o = 0; o < p.out_features; ++o) {
-      float sum = accumulate ? bias_grad[o] : 0.0f;
-      for (int32_t s = 0; s < batch; ++s) sum += g[static_cast<intptr_t>(s) * p.out_features + o];
-      bias_grad[o] = sum;
-    }
+  if (p.has_bias && bias_grad != nullptr) UT_TRY(linear_bias_grad(p, dz, bias_grad, accumulate));
+  return ok_status();
+}
+
+Status linear_bias_grad(const LinearParams& p, const TensorView& dz, float* bias_grad, bool accumulate) {
+  UT_TRY(check_linear_params(p));
+  UT_TRY(check_batch(dz, p.out_features, "linear bias grad: dz"));
+  UT_CHECK(p.has_bias, StatusCode::invalid_argument, "linear bias grad: the layer has no bias");
+  UT_CHECK(bias_grad != nullptr, StatusCode::invalid_argument, "linear bias grad: bias_grad is null");
+  // Column sums of dz: small (out_features × batch), not worth the team.
+  const float* g = dz.f32();
+  const int32_t batch = dz.shape.n;
+  for (int32_t o = 0; o < p.out_features; ++o) {
+    float sum = accumulate ? bias_grad[o] : 0.0f;
+    for (int32_t s = 0; s < batch; ++s) sum += g[static_cast<intptr_t>(s) * p.out_features + o];
+    bias_grad[o] = sum;
   }
   return ok_status();
 }

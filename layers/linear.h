@@ -49,6 +49,9 @@ Status linear_weight_grad(const ExecContext& ctx, const LinearParams& p, const T
                           const TensorView& dz, float* weight_grad, float* bias_grad,
                           bool accumulate, const MatMulKernel* kernel = nullptr);
 
+// The bias gradient alone, db (+)= Σ over the batch of dz (bias-only training needs no dW).
+Status linear_bias_grad(const LinearParams& p, const TensorView& dz, float* bias_grad, bool accumulate);
+
 Status linear_input_grad(const ExecContext& ctx, const LinearParams& p, const TensorView& dz,
                          const float* weight, const TensorView& dx, bool accumulate,
                          const MatMulKernel* kernel = nullptr);

@@ -65,13 +65,13 @@ class Rng:
 
 
 # layers/init.h: InitKind
-ZEROS, HE_UNIFORM, GLOROT_UNIFORM, PYTORCH_BIAS = "zeros", "he_uniform", "glorot_uniform", "pytorch_bias"
+ZEROS, HE_UNIFORM, GLOROT_UNIFORM, PYTORCH_BIAS, ONES = "zeros", "he_uniform", "glorot_uniform", "pytorch_bias", "ones"
 
 
 def init_bound(kind, fan_in, fan_out):
     """The float32 bound b of U(-b, b), computed as layers/init.cpp computes it."""
     f32 = np.float32
-    if kind == ZEROS:
+    if kind in (ZEROS, ONES):
         return f32(0.0)
     if kind == HE_UNIFORM:
         return np.sqrt(f32(6.0) / f32(fan_in))
@@ -83,9 +83,11 @@ def init_bound(kind, fan_in, fan_out):
 
 
 def init_fill(kind, rng, count, fan_in, fan_out):
-    """`count` values drawn in array order, one draw each (no draw for zeros)."""
+    """`count` values drawn in array order, one draw each (no draw for zeros and ones)."""
     if kind == ZEROS:
         return np.zeros(count, dtype=np.float32)
+    if kind == ONES:
+        return np.ones(count, dtype=np.float32)
     return rng.uniform_symmetric_array(count, init_bound(kind, fan_in, fan_out))
 
 

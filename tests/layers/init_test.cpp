@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include "support/status_text.h"
@@ -70,12 +71,14 @@ TEST(InitFill, same_seed_same_values_other_seed_other_values) {
   EXPECT_NE(a, c);
 }
 
-TEST(InitFill, zeros_writes_zeros_and_draws_nothing) {
-  Rng rng(9), untouched(9);
-  std::vector<float> values(17, 3.0f);
-  ASSERT_TRUE(init_fill(InitKind::zeros, rng, values.data(), values.size(), 0, 0).ok());
-  EXPECT_EQ(values, std::vector<float>(17, 0.0f));
-  EXPECT_EQ(rng.next_u32(), untouched.next_u32());
+TEST(InitFill, constants_write_their_value_and_draw_nothing) {
+  for (auto [kind, value] : {std::pair{InitKind::zeros, 0.0f}, std::pair{InitKind::ones, 1.0f}}) {
+    Rng rng(9), untouched(9);
+    std::vector<float> values(17, 3.0f);
+    ASSERT_TRUE(init_fill(kind, rng, values.data(), values.size(), 0, 0).ok());
+    EXPECT_EQ(values, std::vector<float>(17, value));
+    EXPECT_EQ(rng.next_u32(), untouched.next_u32());
+  }
 }
 
 TEST(InitFill, rejects_bad_fans_null_values_and_unknown_kinds) {

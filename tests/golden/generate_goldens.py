@@ -31,7 +31,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import portable_rng as prng  # noqa: E402
 from fixture_writer import FixtureHeader, cpp_bool, designated, hex_float  # noqa: E402
 from golden_inputs import (  # noqa: E402
-    ACTIVATIONS, DEFAULT_LEAKY_SLOPE, apply_activation, f32, numpy_of, stream, tensor)
+    ACTIVATIONS, DEFAULT_LEAKY_SLOPE, apply_activation, f32, numpy_of, optimizer_config_cpp, stream, tensor,
+    torch_optimizer, train_config_cpp)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "fixtures")
@@ -208,28 +209,6 @@ def fixture_losses():
 # Optimizers
 
 
-def optimizer_config_cpp(c):
-    """An OptimizerConfig initializer (designated, in declaration order)."""
-    return designated(
-        kind=f"OptimizerKind::{c['kind']}", lr=hex_float(c["lr"]), momentum=hex_float(c.get("momentum", 0.0)),
-        dampening=hex_float(c.get("dampening", 0.0)), nesterov=cpp_bool(c.get("nesterov", False)),
-        weight_decay=hex_float(c.get("weight_decay", 0.0)), beta1=hex_float(c.get("beta1", 0.9)),
-        beta2=hex_float(c.get("beta2", 0.999)), eps=hex_float(c.get("eps", 1e-8)))
-
-
-def torch_optimizer(c, params):
-    """torch.optim for a config; hyper-parameters are the float32 values the C++ side uses."""
-    v = {k: float(f32(x)) for k, x in c.items() if k not in ("kind", "nesterov")}
-    if c["kind"] == "sgd":
-        return torch.optim.SGD(params, lr=v["lr"], momentum=v.get("momentum", 0.0),
-                               dampening=v.get("dampening", 0.0), nesterov=c.get("nesterov", False),
-                               weight_decay=v.get("weight_decay", 0.0))
-    betas = (v.get("beta1", float(f32(0.9))), v.get("beta2", float(f32(0.999))))
-    eps = v.get("eps", float(f32(1e-8)))
-    cls = torch.optim.Adam if c["kind"] == "adam" else torch.optim.AdamW
-    return cls(params, lr=v["lr"], betas=betas, eps=eps, weight_decay=v.get("weight_decay", 0.0))
-
-
 OPTIMIZER_CASES = [  # (name, config, grad_scale)
     ("sgd_plain", {"kind": "sgd", "lr": 0.1}, 1.0),
     ("sgd_momentum", {"kind": "sgd", "lr": 0.1, "momentum": 0.9}, 1.0),
@@ -295,11 +274,6 @@ class Mlp:
 
     def flat(self):
         return np.concatenate([numpy_of(p).reshape(-1) for p in self.params])
-
-
-def train_config_cpp(batch, loss, optimizer, accumulate_steps):
-    return designated(batch=batch, loss=f"LossKind::{loss}", optimizer=optimizer_config_cpp(optimizer),
-                      accumulate_steps=accumulate_steps)
 
 
 def train_mlp(case):

@@ -1,0 +1,149 @@
+#include "layers/group_statistics.h"
+
+#include "core/arith.h"
+
+namespace utrain {
+
+GroupLayout channel_groups_of_batch(const Shape& shape, Layout layout) {
+  GroupLayout l = channel_groups_of_sample(shape, layout);
+  l.runs = shape.n;
+  l.run_stride = shape.per_sample();
+  return l;
+}
+
+GroupLayout channel_groups_of_sample(const Shape& shape, Layout layout) {
+  GroupLayout l;
+  l.run_length = shape.h * shape.w;
+  if (layout == Layout::chw) {
+    l.step = 1;
+    l.group_stride = l.run_length;
+  } else {
+    l.step = shape.c;
+    l.group_stride = 1;
+  }
+  return l;
+}
+
+GroupLayout sample_groups(int32_t features) {
+  GroupLayout l;
+  l.run_length = features;
+  l.group_stride = features;
+  return l;
+}
+
+namespace {
+
+// Per-group values copied into a local array, so the compiler knows no store through an output
+// pointer changes them and can keep them in registers inside the walk. Null reads as zeros.
+struct Local {
+  float v[kGroupBlock];
+
+  Local(const float* values, int32_t count) {
+    for (int32_t g = 0; g < count; ++g) v[g] = values != nullptr ? values[g] : 0.0f;
+  }
+  float operator[](int32_t g) const { return v[g]; }
+};
+
+template <bool kPerValue>
+void normalize_pass(const float* x, float* y, const GroupLayout& l, int32_t count, const Local& mean,
+                    const Local& scale, const Local& shift, const float* value_gamma, const float* value_beta) {
+  for_each_group_value(l, count, [&](int32_t g, int64_t at, int64_t i) {
+    const float scaled = (x[at] - mean[g]) * scale[g];
+    if constexpr (kPerValue)
+      y[at] = scaled * value_gamma[i] + shift[g] + value_beta[i];
+    else
+      y[at] = scaled + shift[g];
+  });
+}
+
+template <bool kPerValue>
+void gradient_sums_pass(const float* x, const float* dy, const GroupLayout& l, int32_t count, const Local& mean,
+                        const Local& inv_std, const float* value_gamma, float* sum_u, float* sum_u_xhat) {
+  float su[kGroupBlock] = {}, sux[kGroupBlock] = {};
+  for_each_group_value(l, count, [&](int32_t g, int64_t at, int64_t i) {
+    const float u = kPerValue ? dy[at] * value_gamma[i] : dy[at];
+    su[g] += u;
+    sux[g] += u * ((x[at] - mean[g]) * inv_std[g]);
+  });
+  for (int32_t g = 0; g < count; ++g) sum_u[g] = su[g], sum_u_xhat[g] = sux[g];
+}
+
+template <bool kBatchStatistics, bool kPerValue>
+void input_grad_pass(const float* x, const float* dy, float* dx, const GroupLayout& l, int32_t count,
+                     const NormInputGradCoefficients& k, const float* value_gamma, bool accumulate) {
+  const Local gain(k.gain, count), mean(k.mean, count), inv_std(k.inv_std, count), mean_u(k.mean_u, count),
+      mean_u_xhat(k.mean_u_xhat, count);
+  for_each_group_value(l, count, [&](int32_t g, int64_t at, int64_t i) {
+    const float u = kPerValue ? dy[at] * value_gamma[i] : dy[at];
+    float grad = u;
+    if constexpr (kBatchStatistics) grad = u - mean_u[g] - (x[at] - mean[g]) * inv_std[g] * mean_u_xhat[g];
+    dx[at] = (accumulate ? dx[at] : 0.0f) + gain[g] * grad;
+  });
+}
+
+}  // namespace
+
+void group_sums(const float* x, const GroupLayout& l, int32_t count, float* sum) {
+  float s[kGroupBlock] = {};
+  for_each_group_value(l, count, [&](int32_t g, int64_t at, int64_t) { s[g] += x[at]; });
+  for (int32_t g = 0; g < count; ++g) sum[g] = s[g];
+}
+
+void group_moments(const float* x, const GroupLayout& l, int32_t count, float* mean, float* variance) {
+  const float n = static_cast<float>(l.values());
+  float m[kGroupBlock];
+  group_sums(x, l, count, m);
+  for (int32_t g = 0; g < count; ++g) m[g] /= n;
+  // Σ(x − m) is zero but for the rounding of m; subtracting its square over n removes that
+  // rounding's first-order effect on the variance (the "corrected two-pass" algorithm).
+  float deviation[kGroupBlock] = {}, square[kGroupBlock] = {};
+  for_each_group_value(l, count, [&](int32_t g, int64_t at, int64_t) {
+    const float d = x[at] - m[g];
+    deviation[g] += d;
+    square[g] += d * d;
+  });
+  for (int32_t g = 0; g < count; ++g) {
+    mean[g] = m[g];
+    variance[g] = max_of(0.0f, (square[g] - deviation[g] * deviation[g] / n) / n);
+  }
+}
+
+void group_normalize(const float* x, float* y, const GroupLayout& l, int32_t count, const float* mean,
+                     const float* scale, const float* shift, const float* value_gamma, const float* value_beta) {
+  const Local m(mean, count), s(scale, count), t(shift, count);
+  if (value_gamma != nullptr)
+    normalize_pass<true>(x, y, l, count, m, s, t, value_gamma, value_beta);
+  else
+    normalize_pass<false>(x, y, l, count, m, s, t, nullptr, nullptr);
+}
+
+void group_gradient_sums(const float* x, const float* dy, const GroupLayout& l, int32_t count, const float* mean,
+                         const float* inv_std, const float* value_gamma, float* sum_u, float* sum_u_xhat) {
+  const Local m(mean, count), r(inv_std, count);
+  if (value_gamma != nullptr)
+    gradient_sums_pass<true>(x, dy, l, count, m, r, value_gamma, sum_u, sum_u_xhat);
+  else
+    gradient_sums_pass<false>(x, dy, l, count, m, r, nullptr, sum_u, sum_u_xhat);
+}
+
+void group_input_grad(const float* x, const float* dy, float* dx, const GroupLayout& l, int32_t count,
+                      const NormInputGradCoefficients& k, const float* value_gamma, bool accumulate) {
+  const bool batch_statistics = k.mean_u != nullptr;
+  if (batch_statistics && value_gamma != nullptr)
+    input_grad_pass<true, true>(x, dy, dx, l, count, k, value_gamma, accumulate);
+  else if (batch_statistics)
+    input_grad_pass<true, false>(x, dy, dx, l, count, k, nullptr, accumulate);
+  else if (value_gamma != nullptr)
+    input_grad_pass<false, true>(x, dy, dx, l, count, k, value_gamma, accumulate);
+  else
+    input_grad_pass<false, false>(x, dy, dx, l, count, k, nullptr, accumulate);
+}
+
+void group_broadcast(float* out, const GroupLayout& l, int32_t count, const float* value, bool accumulate) {
+  const Local v(value, count);
+  for_each_group_value(l, count, [&](int32_t g, int64_t at, int64_t) {
+    out[at] = (accumulate ? out[at] : 0.0f) + v[g];
+  });
+}
+
+}  // namespace utrain

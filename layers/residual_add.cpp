@@ -1,0 +1,73 @@
+#include "layers/residual_add.h"
+
+#include <stddef.h>
+
+#include "core/arith.h"
+#include "core/partition.h"
+#include "layers/elementwise_checks.h"
+#include "layers/layer_checks.h"
+
+namespace utrain {
+
+namespace {
+
+// Elements are split over the team in chunks of whole cache lines (16 floats), so members never
+// write to the same line.
+constexpr int64_t kChunk = 16;
+
+// Runs f(begin, end) over the team's shares of [0, count) elements.
+template <class F>
+Status run_elementwise(const ExecContext& ctx, int64_t count, const char* subject, const F& f) {
+  const int64_t chunks = div_ceil(count, kChunk);
+  if (chunks > INT32_MAX)
+    return Status::error(StatusCode::unsupported, "tensor has too many elements to split").about(subject);
+  team_run(*ctx.team, [&](int member, int size) {
+    const Range share = partition(static_cast<int32_t>(chunks), member, size, 1);
+    f(static_cast<size_t>(min_of(count, share.begin * kChunk)), static_cast<size_t>(min_of(count, share.end * kChunk)));
+  });
+  return ok_status();
+}
+
+}  // namespace
+
+Status residual_add_forward(const ExecContext& ctx, const TensorView& a, const TensorView& b, const TensorView& y) {
+  UT_TRY(check_context(ctx, "residual add forward"));
+  UT_TRY(check_dense_f32(a, "residual add forward: a"));
+  UT_TRY(check_dense_f32(b, "residual add forward: b"));
+  UT_TRY(check_dense_f32(y, "residual add forward: y"));
+  UT_TRY(check_same_shape(b, a, "residual add forward: b"));
+  UT_TRY(check_same_shape(y, a, "residual add forward: y"));
+  UT_CHECK(!overlaps_partially(y, a) && !overlaps_partially(y, b), StatusCode::invalid_argument,
+           "residual add forward: y overlaps a or b without being it (only exact in-place is allowed)");
+  const float* in_a = a.f32();
+  const float* in_b = b.f32();
+  float* out = y.f32();
+  return run_elementwise(ctx, a.elements(), "residual add forward", [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) out[i] = in_a[i] + in_b[i];
+  });
+}
+
+Status residual_add_input_grad(const ExecContext& ctx, const TensorView& dy, const TensorView& dx, bool accumulate) {
+  UT_TRY(check_context(ctx, "residual add input grad"));
+  UT_TRY(check_dense_f32(dy, "residual add input grad: dy"));
+  UT_TRY(check_dense_f32(dx, "residual add input grad: dx"));
+  UT_TRY(check_same_shape(dx, dy, "residual add input grad: dx"));
+  UT_CHECK(!overlaps_partially(dx, dy), StatusCode::invalid_argument,
+           "residual add input grad: dx overlaps dy without being it (only exact in-place is allowed)");
+  if (dx.data == dy.data) {
+    // dx already holds dy; adding it again would double the gradient.
+    UT_CHECK(!accumulate, StatusCode::invalid_argument,
+             "residual add input grad: dx is dy, which cannot also accumulate (it would add dy twice)");
+    return ok_status();
+  }
+  const float* grad = dy.f32();
+  float* out = dx.f32();
+  return run_elementwise(ctx, dy.elements(), "residual add input grad", [&](size_t begin, size_t end) {
+    if (accumulate)
+      for (size_t i = begin; i < end; ++i) out[i] += grad[i];
+    else
+      for (size_t i = begin; i < end; ++i) out[i] = grad[i];
+  });
+}
+
+}  // namespace utrain

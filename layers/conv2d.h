@@ -20,7 +20,9 @@
 // positions a strided window never reads get zero).
 // ConvAlgorithm::pointwise (1×1, stride 1, no padding) multiplies the activations directly, no
 // im2col and no workspace. ConvAlgorithm::direct loops over the window without workspace and is
-// what `automatic` picks where lowering does not pay (tiny shapes).
+// what `automatic` picks where lowering does not pay: products of fewer than 512 MACs (per
+// sample for CHW, per batch for HWC), and the forward and weight grad of a single output channel
+// (layers/conv_steps.cpp has the measurements).
 //
 // dz is the gradient with respect to the pre-activation output: with a fused activation, first
 // turn dy into dz with activation_backward() from the saved y (as for Linear).

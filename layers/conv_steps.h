@@ -1,0 +1,43 @@
+// The three steps of a convolution on a ConvShape (kernels/conv/conv_shape.h), by algorithm:
+// what Conv2D runs, and what ConvTranspose2D runs with the roles of its steps exchanged. The
+// layers check their own parameters and tensors, build the ConvShape and call these.
+//
+// Unlike Conv2D's public forward, the forward here can accumulate (y = act(y + conv + b)): a
+// transposed convolution's input gradient is a convolution's forward and has `accumulate`.
+//
+// One function decides the algorithm (conv_step_algorithm) and one sizes the workspace from that
+// decision; every run calls both, so a planner's size can never disagree with the run.
+#pragma once
+#include <stddef.h>
+
+#include "core/layer_step.h"
+#include "core/status.h"
+#include "core/workspace.h"
+#include "kernels/conv/conv_direct.h"
+#include "kernels/conv/conv_shape.h"
+#include "kernels/exec_context.h"
+#include "layers/conv2d.h"
+
+namespace utrain {
+
+// `requested` unless it is automatic or pointwise on a shape that is not pointwise (then the
+// automatic rule). The automatic rule: pointwise where the shape allows, else direct where
+// lowering does not pay (conv_steps.cpp says where and why), else lowered.
+ConvAlgorithm conv_step_algorithm(LayerStep step, const ConvShape& s, ConvAlgorithm requested);
+
+// Scratch bytes of a step with that algorithm: the lowered matrix for lowered, 0 otherwise.
+size_t conv_step_workspace_bytes(LayerStep step, const ConvShape& s, ConvAlgorithm requested);
+
+// The steps, on dense tensors in s.layout. `workspace_subject` names the workspace in an
+// out_of_memory error (e.g. "conv2d forward: workspace").
+Status conv_step_forward(const ExecContext& ctx, const ConvShape& s, const float* x, const float* weight,
+                         const ConvEpilogue& epilogue, float* y, Workspace ws, ConvChoice choice,
+                         const char* workspace_subject);
+Status conv_step_weight_grad(const ExecContext& ctx, const ConvShape& s, const float* x, const float* dz,
+                             float* weight_grad, bool accumulate, Workspace ws, ConvChoice choice,
+                             const char* workspace_subject);
+Status conv_step_input_grad(const ExecContext& ctx, const ConvShape& s, const float* dz, const float* weight,
+                            float* dx, bool accumulate, Workspace ws, ConvChoice choice,
+                            const char* workspace_subject);
+
+}  // namespace utrain

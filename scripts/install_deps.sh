@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a command needs, and nothing when they are all there (a dpkg
 # query per package costs milliseconds; apt-get update runs only when something is missing).
-# Usage: scripts/install_deps.sh GROUP...   GROUP: build, cross, python
+# Usage: scripts/install_deps.sh GROUP...   GROUP: build, cross, python, data
 set -euo pipefail
 
 declare -A groups=(
-  [build]="cmake ninja-build g++ libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev libfmt-dev"
+  [build]="cmake ninja-build g++ libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev libfmt-dev zlib1g-dev"
   [cross]="gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf"
   [python]="python3 python3-torch python3-numpy"
+  # Data sets `utrain train --dataset` reads from where Debian installs them (30 MB).
+  [data]="dataset-fashion-mnist"
 )
 
 wanted=()

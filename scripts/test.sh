@@ -4,7 +4,7 @@
 # and what CI runs (.ci/run).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-scripts/install_deps.sh build cross
+scripts/install_deps.sh build cross data
 for preset in release asan; do
   echo "=== $preset ==="
   cmake --preset "$preset" >/dev/null

@@ -65,6 +65,12 @@ TEST(TrainOptions, each_bad_value_is_named) {
   o = TrainOptions{};
   o.threads = 65;
   EXPECT_EQ(error_of(o), "--threads must be 1 to 64 (got 65)");
+  o = TrainOptions{};
+  o.data.dataset = "mnist";
+  EXPECT_EQ(error_of(o), "--dataset must be digits or fashion-mnist (got 'mnist')");
+  o = TrainOptions{};
+  o.data.train_limit = 0;
+  EXPECT_EQ(error_of(o), "--train-limit must be at least 1 (got 0)");
 }
 
 }  // namespace

@@ -5,16 +5,21 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "tools/data/fashion_mnist.h"
+#include "idx_files.h"
 #include "temp_dir.h"
 
 namespace utrain::tools {
 namespace {
 
+using utrain::testing::byte_ramp;
+using utrain::testing::idx_header;
 using utrain::testing::TempDir;
 
 struct CommandRun {
@@ -63,6 +68,12 @@ TEST(UtrainCli, bad_arguments_exit_non_zero_with_one_error_line) {
   expect_error("train --threads 0", "--threads must be 1 to 64 (got 0)");
   expect_error("train --batch 0", "--batch must be at least 1 (got 0)");
   expect_error("eval", "--load is required");
+  expect_error("train --dataset mnist", "--dataset must be digits or fashion-mnist (got 'mnist')");
+  expect_error("train --train-limit 0", "--train-limit must be at least 1 (got 0)");
+  expect_error("train --test-limit=-5", "--test-limit must be at least 1 (got -5)");
+  expect_error("train --train-limit many", "--train-limit");
+  expect_error("eval --load m.utck --train-limit 5", "--train-limit");  // eval reads only test samples
+  expect_error("eval --load m.utck --dataset svhn", "--dataset must be digits or fashion-mnist (got 'svhn')");
 }
 
 TEST(UtrainCli, unreadable_and_malformed_data_are_named) {
@@ -78,6 +89,19 @@ TEST(UtrainCli, unreadable_and_malformed_data_are_named) {
   expect_error("eval --load '" + (dir / "missing.utck").string() + "'", "missing.utck: cannot open");
 }
 
+TEST(UtrainCli, missing_and_malformed_fashion_mnist_files_are_named) {
+  TempDir dir;
+  expect_error("train --dataset fashion-mnist --data '" + (dir / "nowhere").string() + "'",
+               "nowhere: no such folder; Fashion-MNIST is in the Debian package dataset-fashion-mnist");
+  expect_error("train --dataset fashion-mnist --data '" + dir.path().string() + "'",
+               ": holds neither train-images-idx3-ubyte nor train-images-idx3-ubyte.gz");
+  dir.write("train-images-idx3-ubyte", idx_header(0x08, {2, 28, 28}) + byte_ramp(784));  // one image short
+  dir.write("train-labels-idx1-ubyte", idx_header(0x08, {2}) + std::string{3, 4});
+  expect_error("train --dataset fashion-mnist --data '" + dir.path().string() + "'",
+               "train-images-idx3-ubyte: data: the file ends 784 bytes into the data, the header (2×28×28) promises "
+               "1568 bytes");
+}
+
 TEST(UtrainCli, short_run_prints_test_accuracy_and_memory) {
   const CommandRun run = utrain_stdout("train --epochs 1 --quiet");
   ASSERT_EQ(run.status, 0) << run.out;
@@ -85,6 +109,15 @@ TEST(UtrainCli, short_run_prints_test_accuracy_and_memory) {
   EXPECT_NE(run.out.find("/359 samples)"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("peak memory    "), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("µs mean over 1438 steps"), std::string::npos) << run.out;
+}
+
+TEST(UtrainCli, digits_limits_shrink_both_sets) {
+  const CommandRun run = utrain_stdout("train --epochs 1 --train-limit 100 --test-limit 30 --quiet --json");
+  ASSERT_EQ(run.status, 0) << run.out;
+  const nlohmann::json report = nlohmann::json::parse(run.out);
+  EXPECT_EQ(report["train_samples"], 100);
+  EXPECT_EQ(report["test_samples"], 30);
+  EXPECT_EQ(report["steps"], 100);
 }
 
 TEST(UtrainCli, progress_is_one_line_per_epoch_when_not_a_terminal) {
@@ -137,6 +170,44 @@ TEST(UtrainCli, eval_of_a_damaged_checkpoint_is_an_error) {
     std::fclose(f);
   }
   expect_error("eval --load '" + checkpoint + "'", "checksum mismatch");
+}
+
+// A slice of the real Fashion-MNIST (the Debian package): 600 training and 200 test images.
+class UtrainFashionMnist : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(default_fashion_mnist_folder(), ec))
+      GTEST_SKIP() << default_fashion_mnist_folder() << " is missing: install " << kFashionMnistPackage
+                   << " (scripts/install_deps.sh data)";
+  }
+  static constexpr const char* kSlice = "--dataset fashion-mnist --train-limit 600 --test-limit 200";
+};
+
+TEST_F(UtrainFashionMnist, short_run_on_a_slice_learns_and_reports_as_for_digits) {
+  const CommandRun run = utrain_stdout(std::string("train ") + kSlice + " --epochs 2 --hidden 32 --optimizer adam --json");
+  ASSERT_EQ(run.status, 0) << run.out;
+  const nlohmann::json report = nlohmann::json::parse(run.out);
+  EXPECT_EQ(report["model"], "input 784 → linear 32 → relu → linear 10");
+  EXPECT_EQ(report["parameters"], 784 * 32 + 32 + 32 * 10 + 10);
+  EXPECT_EQ(report["train_samples"], 600);
+  EXPECT_EQ(report["test_samples"], 200);
+  EXPECT_EQ(report["steps"], 2 * 600);
+  EXPECT_GT(report["test_accuracy"].get<double>(), 0.5);  // chance is 0.1
+}
+
+TEST_F(UtrainFashionMnist, save_then_eval_on_the_same_slice_gives_the_same_accuracy) {
+  TempDir dir;
+  const std::string checkpoint = (dir / "fashion.utck").string();
+  const CommandRun train =
+      utrain_stdout(std::string("train ") + kSlice + " --epochs 1 --hidden 16 --quiet --json --save '" + checkpoint + "'");
+  ASSERT_EQ(train.status, 0) << train.out;
+  const CommandRun eval =
+      utrain_stdout("eval --dataset fashion-mnist --test-limit 200 --json --load '" + checkpoint + "'");
+  ASSERT_EQ(eval.status, 0) << eval.out;
+  EXPECT_EQ(nlohmann::json::parse(eval.out)["test_correct"], nlohmann::json::parse(train.out)["test_correct"]);
+  // The same checkpoint does not fit the digits.
+  expect_error("eval --load '" + checkpoint + "'", "maps 784 inputs to 10 classes, the data has 64 features");
 }
 
 }  // namespace

@@ -8,8 +8,18 @@
 
 namespace utrain::tools {
 
+// The layout of one sample's values: channels × height × width, channel by channel, each
+// row-major (CHW), the layout the convolution layers read. Data without a spatial layout is
+// 1 × 1 × features.
+struct SampleShape {
+  int32_t channels = 1;
+  int32_t height = 1;
+  int32_t width = 1;
+};
+
 struct Dataset {
-  int32_t features = 0;         // floats per sample
+  int32_t features = 0;         // floats per sample: shape.channels × shape.height × shape.width
+  SampleShape shape;
   int32_t classes = 0;          // labels are 0 .. classes-1
   std::vector<float> inputs;    // size() × features values
   std::vector<int32_t> labels;  // size() values
@@ -22,5 +32,8 @@ struct Dataset {
 
 // The samples of `source` at `indices`, in that order.
 Dataset select_samples(const Dataset& source, std::span<const std::size_t> indices);
+
+// Drops every sample after the first `count` (none when there are no more than `count`).
+void keep_first_samples(Dataset& data, std::size_t count);
 
 }  // namespace utrain::tools

@@ -53,6 +53,7 @@ Dataset read_digits_csv(const std::filesystem::path& path) {
 
   Dataset data;
   data.features = kDigitsPixels;
+  data.shape = SampleShape{1, kDigitsSide, kDigitsSide};
   data.classes = kDigitsClasses;
   std::string line;
   int line_number = 0;

@@ -32,6 +32,7 @@ void validate_train_options(const TrainOptions& o) {
   for (size_t i = 0; i < o.hidden.size(); ++i)
     if (o.hidden[i] < 1) fail(fmt::format("--hidden: layer {} has {} units; every hidden layer needs at least 1", i + 1, o.hidden[i]));
   if (o.threads < 1 || o.threads > kMaxThreads) fail(fmt::format("--threads must be 1 to {} (got {})", kMaxThreads, o.threads));
+  validate_data_options(o.data);
 }
 
 TrainConfig train_config(const TrainOptions& o) {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "graph/plan.h"
-#include "tools/data/digits_csv.h"
+#include "tools/data/dataset_choice.h"
 
 namespace utrain::tools {
 
@@ -33,7 +33,7 @@ struct TrainOptions {
   std::vector<int32_t> hidden = {64};
   uint64_t seed = 1;
   int threads = 1;
-  std::filesystem::path data = bundled_digits_path();
+  DataOptions data;  // which data set, where, how much of it
   std::filesystem::path save;  // empty: no checkpoint
   bool quiet = false;
   bool json = false;

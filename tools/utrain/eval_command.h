@@ -1,17 +1,18 @@
-// `utrain eval`: rebuilds a model from a checkpoint and prints its accuracy on the test part of
-// the fixed split (tools/data/train_test_split.h), the same samples `utrain train` reports on.
+// `utrain eval`: rebuilds a model from a checkpoint and prints its accuracy on the test samples
+// of the chosen data set (tools/data/dataset_choice.h): given the same --dataset, --data and
+// --test-limit, the samples `utrain train` reported on.
 #pragma once
 #include <filesystem>
 
 #include <CLI/CLI.hpp>
 
-#include "tools/data/digits_csv.h"
+#include "tools/data/dataset_choice.h"
 
 namespace utrain::tools {
 
 struct EvalOptions {
   std::filesystem::path load;
-  std::filesystem::path data = bundled_digits_path();
+  DataOptions data;  // no train_limit: eval reads only test samples
   bool json = false;
 };
 

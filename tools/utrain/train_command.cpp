@@ -6,16 +6,16 @@
 #include <fmt/format.h>
 
 #include "tools/checkpoint.h"
-#include "tools/data/digits_csv.h"
-#include "tools/data/train_test_split.h"
+#include "tools/data/dataset_choice.h"
 #include "tools/train/classifier_session.h"
 #include "tools/train/mlp.h"
 #include "tools/train/train_classifier.h"
+#include "tools/utrain/data_options.h"
 
 namespace utrain::tools {
 
 CLI::App* add_train_command(CLI::App& parent, TrainOptions& o) {
-  CLI::App* cmd = parent.add_subcommand("train", "Train an MLP classifier on the 8x8 handwritten digits");
+  CLI::App* cmd = parent.add_subcommand("train", "Train an MLP classifier on the 8x8 digits or on Fashion-MNIST");
   cmd->add_option("--epochs", o.epochs, "Passes over the training set")->capture_default_str();
   cmd->add_option("--lr", o.lr, fmt::format("Learning rate (default {:g} for sgd, {:g} for adam and adamw)",
                                             kDefaultSgdLr, kDefaultAdamLr));
@@ -31,7 +31,7 @@ CLI::App* add_train_command(CLI::App& parent, TrainOptions& o) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->add_option("--threads", o.threads, "Threads per layer step (1: no thread pool)")->capture_default_str();
-  cmd->add_option("--data", o.data, "Digits CSV file: 64 pixels 0..16 and a label per line")->capture_default_str();
+  add_data_options(*cmd, o.data, DataUse::train_and_test);
   cmd->add_option("--save", o.save, "Write a checkpoint of the trained model to this file");
   cmd->add_flag("--quiet", o.quiet, "No progress display");
   cmd->add_flag("--json", o.json, "Print the final report as JSON (progress then goes to stderr)");
@@ -41,7 +41,7 @@ CLI::App* add_train_command(CLI::App& parent, TrainOptions& o) {
 int run_train_command(const TrainOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   validate_train_options(options);
-  const TrainTestSplit data = split_train_test(read_digits_csv(options.data));
+  const TrainTestSplit data = load_train_test(options.data);
   const Model model = build_mlp_classifier(data.train.features, options.hidden, data.train.classes);
   const auto session = ClassifierSession::for_training(model, train_config(options), options.threads);
 

@@ -1,5 +1,5 @@
-// `utrain train`: trains an MLP on the digits (tools/train/) and reports accuracy, step time
-// and planned memory; optionally saves a checkpoint.
+// `utrain train`: trains an MLP (tools/train/) on the chosen data set (tools/data/dataset_choice.h)
+// and reports accuracy, step time and planned memory; optionally saves a checkpoint.
 #pragma once
 #include <CLI/CLI.hpp>
 

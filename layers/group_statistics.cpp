@@ -94,8 +94,10 @@ void group_moments(const float* x, const GroupLayout& l, int32_t count, float* m
   float m[kGroupBlock];
   group_sums(x, l, count, m);
   for (int32_t g = 0; g < count; ++g) m[g] /= n;
-  // Σ(x − m) is zero but for the rounding of m; subtracting its square over n removes that
-  // rounding's first-order effect on the variance (the "corrected two-pass" algorithm).
+  // Σ(x − m) is zero but for the rounding of m (and of the sum that gave it), and the deviations
+  // are small enough to be summed almost exactly: adding their mean corrects m, and subtracting
+  // their square over n removes that rounding's effect on the variance (the "corrected two-pass"
+  // algorithm).
   float deviation[kGroupBlock] = {}, square[kGroupBlock] = {};
   for_each_group_value(l, count, [&](int32_t g, int64_t at, int64_t) {
     const float d = x[at] - m[g];
@@ -103,7 +105,7 @@ void group_moments(const float* x, const GroupLayout& l, int32_t count, float* m
     square[g] += d * d;
   });
   for (int32_t g = 0; g < count; ++g) {
-    mean[g] = m[g];
+    mean[g] = m[g] + deviation[g] / n;
     variance[g] = max_of(0.0f, (square[g] - deviation[g] * deviation[g] / n) / n);
   }
 }

@@ -10,9 +10,9 @@ namespace utrain {
 
 namespace {
 
-// 1 is the plain loop; 4 and 8 fill one or two SSE/NEON vectors per tap (CHW lanes, HWC
-// channels); 2 suits scalar cores with few registers; 16 keeps four vectors of sums in flight
-// for wide HWC layers (64 channels and more).
+// 1 is the plain loop; 2 suits scalar cores with few registers; 4 and 8 fill one or two SSE
+// vectors per tap (HWC channels, CHW weight-grad partial sums) or share each tap over as many CHW
+// rows; 16 keeps four vectors of sums in flight for wide HWC layers (64 channels and more).
 constexpr uint8_t kUnrolls[] = {1, 2, 4, 8, 16};
 constexpr size_t kUnrollCount = sizeof(kUnrolls) / sizeof(kUnrolls[0]);
 constexpr Layout kLayouts[] = {Layout::chw, Layout::hwc};

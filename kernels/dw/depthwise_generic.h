@@ -5,12 +5,15 @@
 // Forward and input grad are the same computation, a gather: every destination value is a sum of
 // taps·source values along two TapLines (depthwise_taps.h), the forward reading x at
 // o·s − pad + k·d, the input grad reading dz at (i + pad − k·d) / s. Gathering the input grad
-// (instead of scattering dz) keeps the sums in registers and lets the team split destination rows
-// freely, since no two members ever write the same value.
-//  - CHW: a member takes whole (sample, channel) planes. Along a destination row, U lanes of one
-//    phase are summed together: their source values are U consecutive floats (or stride-apart for
-//    a strided forward), one vector per tap. Border lanes, whose taps reach into the padding, run
-//    one at a time with clipped TapLines; the interior has no per-tap branch.
+// (instead of scattering dz) lets the team split destination rows freely, since no two members
+// ever write the same value, and makes the input grad as fast as the forward.
+//  - CHW: a member takes whole (sample, channel) planes. Destination rows go in blocks of U that
+//    share their row taps; each tap then updates the block's rows along the lanes where it reads
+//    inside the source: a long loop over consecutive floats (at stride 1; strided otherwise) that
+//    the compiler vectorizes, so the left and right borders need no code of their own and no lane
+//    tests a tap. Rows whose taps reach into the top or bottom padding run one at a time with
+//    clipped TapLines. (Summing U lanes in registers instead was 2-3x slower: on narrow rows such
+//    as DS-CNN's 5 columns the border lanes and remainders dominate.)
 //  - HWC: a member takes whole destination rows (n · H of them). At every pixel, U consecutive
 //    channels are summed together across the pixel's taps: one vector per tap, whatever the stride.
 // The weight grad sums over the batch and every output position, so members split the channels
@@ -18,7 +21,8 @@
 //  - CHW: per channel and tap, a dot product of dz rows with x rows along the output width, with
 //    U independent partial sums so the compiler can vectorize the reduction.
 //  - HWC: per tap, U consecutive channels accumulate across all positions in registers.
-// Every kernel handles every shape and split: U-blocks, then the remainder in blocks of U/2 ... 1.
+// Every kernel handles every shape and split: U-blocks, then the remainder in blocks of U/2 ... 1
+// (or, where the step overwrites its output, one last U-block that recomputes a few values).
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
@@ -67,19 +71,6 @@ inline void activate_in_place(Activation act, float* v, intptr_t count, float sl
   }
 }
 
-// out[u·out_step] = accumulate ? out + sum : sum + bias[u·bias_step] (no bias: bias is null).
-template <int U>
-inline void store_sums(float* out, intptr_t out_step, const float (&sum)[U], const float* bias, intptr_t bias_step,
-                       bool accumulate) {
-  if (accumulate) {
-    for (int u = 0; u < U; ++u) out[u * out_step] += sum[u];
-  } else if (bias != nullptr) {
-    for (int u = 0; u < U; ++u) out[u * out_step] = sum[u] + bias[u * bias_step];
-  } else {
-    for (int u = 0; u < U; ++u) out[u * out_step] = sum[u];
-  }
-}
-
 // What a gathering kernel reads and writes, from the step's point of view.
 struct GatherIo {
   const float* src;  // x (forward) or dz (input grad)
@@ -107,61 +98,82 @@ struct ChwPlane {
   bool accumulate;
 };
 
-// Sums of U lanes that share the row taps `rl` and the column taps `cl` (those of the first lane;
-// lane u reads its sources u·lane_step further). LS is the lane step when known at compile time
-// (1: consecutive floats, one vector per tap), else 0 and lane_step is used.
-template <int U, int LS>
-inline void chw_lane_sums(const ChwPlane& p, TapLine rl, TapLine cl, int32_t lane_step, float (&sum)[U]) {
-  const intptr_t step = LS > 0 ? LS : lane_step;
-  for (int u = 0; u < U; ++u) sum[u] = 0.0f;
-  for (int32_t m = 0; m < rl.count; ++m) {
-    const float* src_row = p.src + static_cast<intptr_t>(rl.src + m * rl.src_step) * p.src_w;
-    const float* tap_row = p.taps + static_cast<intptr_t>(rl.tap + m * rl.tap_step) * p.kernel_w;
-    for (int32_t n = 0; n < cl.count; ++n) {
-      const float tap = tap_row[cl.tap + static_cast<intptr_t>(n) * cl.tap_step];
-      const float* s = src_row + cl.src + static_cast<intptr_t>(n) * cl.src_step;
-      for (int u = 0; u < U; ++u) sum[u] = multiply_add(tap, s[u * step], sum[u]);
+// dst[k·dst_step] += tap · src[k·src_step] for k < count. UNIT: both steps are 1 (then known at
+// compile time, so the loop vectorizes).
+template <bool UNIT>
+inline void tap_run(float* dst, intptr_t dst_step, const float* src, intptr_t src_step, float tap, int32_t count) {
+  if constexpr (UNIT) {
+    for (int32_t k = 0; k < count; ++k) dst[k] = multiply_add(tap, src[k], dst[k]);
+  } else {
+    for (int32_t k = 0; k < count; ++k) dst[k * dst_step] = multiply_add(tap, src[k * src_step], dst[k * dst_step]);
+  }
+}
+
+// U destination rows row, row + row_step, ... that share the row taps `rl` (row u reading its
+// source rows u·src_row_step further). Every tap updates the rows along the lanes where it reads
+// inside the source, so clipped columns need no code of their own.
+template <int U, bool UNIT>
+void chw_row_block(const ChwPlane& p, const AxisMap& cols, int32_t row, int32_t row_step, TapLine rl,
+                   int32_t src_row_step) {
+  const intptr_t dst_row_step = static_cast<intptr_t>(row_step) * p.dst_w;
+  const intptr_t src_block_step = static_cast<intptr_t>(src_row_step) * p.src_w;
+  float* const dst = p.dst + static_cast<intptr_t>(row) * p.dst_w;
+  if (!p.accumulate)
+    for (int u = 0; u < U; ++u)
+      for (int32_t c = 0; c < p.dst_w; ++c) dst[u * dst_row_step + c] = p.bias;
+  const int32_t phases = cols.phases(), lane_step = cols.lane_step();
+  for (int32_t phase = 0; phase < phases; ++phase) {
+    const TapLine full = cols.full(phase);
+    for (int32_t n = 0; n < full.count; ++n) {
+      const Range lanes = cols.lanes_of_tap(phase, n);
+      if (lanes.empty()) continue;
+      float* const d = dst + phase + static_cast<intptr_t>(lanes.begin) * phases;
+      const float* const t = p.taps + full.tap + n * full.tap_step;
+      const intptr_t src_col = full.src + n * full.src_step + static_cast<intptr_t>(lanes.begin) * lane_step;
+      for (int32_t m = 0; m < rl.count; ++m) {
+        const float tap = t[static_cast<intptr_t>(rl.tap + m * rl.tap_step) * p.kernel_w];
+        const float* const s = p.src + static_cast<intptr_t>(rl.src + m * rl.src_step) * p.src_w + src_col;
+        for (int u = 0; u < U; ++u)
+          tap_run<UNIT>(d + u * dst_row_step, phases, s + u * src_block_step, lane_step, tap, lanes.size());
+      }
     }
   }
 }
 
-// Interior lanes [lanes.begin, lanes.end) of one phase of a destination row: U lanes at a time,
-// the remainder with U/2, ... 1. `full` holds the taps of lane 0 (unclipped).
-template <int U, int LS>
-void chw_interior(const ChwPlane& p, float* dst_row, const AxisMap& cols, int32_t phase, TapLine rl, TapLine full,
-                  Range lanes) {
-  const int32_t lane_step = cols.lane_step(), phases = cols.phases();
+// Interior row lanes [lanes.begin, lanes.end) of one row phase: U rows at a time. An overwriting
+// step finishes with one more block of U that ends at lanes.end and recomputes a few rows
+// (identical values); an accumulating one, or a range narrower than U, with U/2, ... 1. `full`
+// holds the row taps of lane 0 (unclipped).
+template <int U, bool UNIT>
+void chw_interior_rows(const ChwPlane& p, const GatherMaps& maps, int32_t phase, TapLine full, Range lanes) {
+  const int32_t phases = maps.rows.phases(), lane_step = maps.rows.lane_step();
+  const auto block = [&](int32_t k) {
+    chw_row_block<U, UNIT>(p, maps.cols, phase + k * phases, phases, full.shifted(k * lane_step), lane_step);
+  };
   int32_t k = lanes.begin;
-  for (; k + U <= lanes.end; k += U) {
-    float sum[U];
-    chw_lane_sums<U, LS>(p, rl, full.shifted(k * lane_step), lane_step, sum);
-    store_sums<U>(dst_row + phase + static_cast<intptr_t>(k) * phases, phases, sum, &p.bias, 0, p.accumulate);
-  }
-  if constexpr (U > 1) chw_interior<U / 2, LS>(p, dst_row, cols, phase, rl, full, Range{k, lanes.end});
+  for (; k + U <= lanes.end; k += U) block(k);
+  if (k == lanes.end) return;
+  if (!p.accumulate && lanes.size() >= U)
+    block(lanes.end - U);
+  else if constexpr (U > 1)
+    chw_interior_rows<U / 2, UNIT>(p, maps, phase, full, Range{k, lanes.end});
 }
 
-// Lanes [lanes.begin, lanes.end) of one phase where taps reach into the padding: one at a time.
-inline void chw_border(const ChwPlane& p, float* dst_row, const AxisMap& cols, int32_t phase, TapLine rl,
-                       Range lanes) {
-  for (int32_t k = lanes.begin; k < lanes.end; ++k) {
-    const int32_t pos = phase + k * cols.phases();
-    float sum[1];
-    chw_lane_sums<1, 1>(p, rl, cols.at(pos), 1, sum);
-    store_sums<1>(dst_row + pos, 1, sum, &p.bias, 0, p.accumulate);
-  }
-}
-
-template <int U, int LS>
+template <int U, bool UNIT>
 void chw_gather_plane(const ChwPlane& p, const GatherMaps& maps) {
-  for (int32_t r = 0; r < maps.rows.dst_size; ++r) {
-    const TapLine rl = maps.rows.at(r);
-    float* dst_row = p.dst + static_cast<intptr_t>(r) * p.dst_w;
-    for (int32_t phase = 0; phase < maps.cols.phases(); ++phase) {
-      const Range inner = maps.cols.interior(phase);
-      chw_border(p, dst_row, maps.cols, phase, rl, Range{0, inner.begin});
-      chw_interior<U, LS>(p, dst_row, maps.cols, phase, rl, maps.cols.full(phase), inner);
-      chw_border(p, dst_row, maps.cols, phase, rl, Range{inner.end, maps.cols.lanes(phase)});
-    }
+  const AxisMap& rows = maps.rows;
+  for (int32_t phase = 0; phase < rows.phases(); ++phase) {
+    const Range inner = rows.interior(phase);
+    // Rows whose taps reach into the padding, one at a time with their clipped taps.
+    const auto border_rows = [&](Range lanes) {
+      for (int32_t k = lanes.begin; k < lanes.end; ++k) {
+        const int32_t row = phase + k * rows.phases();
+        chw_row_block<1, UNIT>(p, maps.cols, row, rows.phases(), rows.at(row), rows.lane_step());
+      }
+    };
+    border_rows(Range{0, inner.begin});
+    chw_interior_rows<U, UNIT>(p, maps, phase, rows.full(phase), inner);
+    border_rows(Range{inner.end, rows.lanes(phase)});
   }
 }
 
@@ -178,10 +190,10 @@ void chw_gather(const DepthwiseArgs& a, LayerStep step, int member, int members)
     const ChwPlane p{io.src + plane * src_plane, io.dst + plane * dst_plane,
                      a.weight + static_cast<intptr_t>(c) * a.window.taps(), io.src_w, io.dst_w, a.window.kernel_w,
                      io.bias != nullptr ? io.bias[c] : 0.0f, io.accumulate};
-    if (maps.cols.lane_step() == 1)
-      chw_gather_plane<U, 1>(p, maps);
+    if (maps.cols.phases() == 1 && maps.cols.lane_step() == 1)
+      chw_gather_plane<U, true>(p, maps);
     else
-      chw_gather_plane<U, 0>(p, maps);
+      chw_gather_plane<U, false>(p, maps);
     if (step == LayerStep::forward) activate_in_place(a.act, p.dst, dst_plane, a.act_slope);
   }
 }
@@ -205,16 +217,28 @@ inline void hwc_pixel_block(const DepthwiseArgs& a, const GatherIo& io, const fl
       for (int u = 0; u < U; ++u) sum[u] = multiply_add(t[u], s[u], sum[u]);
     }
   }
-  store_sums<U>(out + c0, 1, sum, io.bias != nullptr ? io.bias + c0 : nullptr, 1, io.accumulate);
+  float* const o = out + c0;
+  if (io.accumulate) {
+    for (int u = 0; u < U; ++u) o[u] += sum[u];
+  } else if (io.bias != nullptr) {
+    for (int u = 0; u < U; ++u) o[u] = sum[u] + io.bias[c0 + u];
+  } else {
+    for (int u = 0; u < U; ++u) o[u] = sum[u];
+  }
 }
 
-// Channels [c0, C) of one pixel: U at a time, the remainder with U/2, ... 1.
+// Channels [c0, C) of one pixel: U at a time, then (overwriting, with C >= U) one block of U
+// ending at C that recomputes a few channels, or (accumulating) the remainder with U/2, ... 1.
 template <int U>
 void hwc_pixel(const DepthwiseArgs& a, const GatherIo& io, const float* src, float* out, TapLine rl, TapLine cl,
                int32_t c0) {
   int32_t c = c0;
   for (; c + U <= a.channels; c += U) hwc_pixel_block<U>(a, io, src, out, rl, cl, c);
-  if constexpr (U > 1) hwc_pixel<U / 2>(a, io, src, out, rl, cl, c);
+  if (c == a.channels) return;
+  if (!io.accumulate && a.channels >= U)
+    hwc_pixel_block<U>(a, io, src, out, rl, cl, a.channels - U);
+  else if constexpr (U > 1)
+    hwc_pixel<U / 2>(a, io, src, out, rl, cl, c);
 }
 
 // Forward or input grad, HWC: member's share of the n · H destination rows.
@@ -271,9 +295,9 @@ void chw_weight_grad_channel(const DepthwiseArgs& a, const GatherMaps& maps, int
   const Window2d& w = a.window;
   const intptr_t in_plane = static_cast<intptr_t>(a.in_h) * a.in_w, out_plane = static_cast<intptr_t>(a.out_h) * a.out_w;
   for (int32_t i = 0; i < w.kernel_h; ++i) {
-    const Range oh = maps.rows.dst_range_of_tap(i);
+    const Range oh = maps.rows.lanes_of_tap(0, i);
     for (int32_t j = 0; j < w.kernel_w; ++j) {
-      const Range ow = maps.cols.dst_range_of_tap(j);
+      const Range ow = maps.cols.lanes_of_tap(0, j);
       const int32_t col0 = ow.begin * w.stride_w - w.pad.left + j * w.dilation_w;
       float sum[U] = {};
       for (int32_t n = 0; n < a.batch && !ow.empty(); ++n) {
@@ -328,9 +352,9 @@ void hwc_weight_grad_block(const DepthwiseArgs& a, const GatherMaps& maps, int32
   const intptr_t in_sample = static_cast<intptr_t>(a.in_h) * a.in_w * channels;
   const intptr_t out_sample = static_cast<intptr_t>(a.out_h) * a.out_w * channels;
   for (int32_t i = 0; i < w.kernel_h; ++i) {
-    const Range oh = maps.rows.dst_range_of_tap(i);
+    const Range oh = maps.rows.lanes_of_tap(0, i);
     for (int32_t j = 0; j < w.kernel_w; ++j) {
-      const Range ow = maps.cols.dst_range_of_tap(j);
+      const Range ow = maps.cols.lanes_of_tap(0, j);
       float sum[U] = {};
       for (int32_t n = 0; n < a.batch && !ow.empty(); ++n)
         for (int32_t o = oh.begin; o < oh.end; ++o) {

@@ -3,8 +3,9 @@
 // Name grammar (written once, here):  dw_f32_<layout>_<step>_u<U>[__<isa>]
 //   <layout>  chw or hwc
 //   <step>    fw, wg or ig (core/layer_step.h)
-//   U         the unroll: output columns computed together (CHW) or channels computed together
-//             (HWC), so loads of the kernel taps and loop overhead are shared
+//   U         the unroll, what is computed together so loads of the kernel taps and loop overhead
+//             are shared: destination rows (CHW forward and input grad), partial sums along an
+//             output row (CHW weight grad) or channels (HWC)
 //   <isa>     absent for generic C++
 // A kernel computes member `member`'s share (channels, or rows of the output for HWC) of one step
 // for the whole batch; every member of the team is called. Arguments arrive checked.

@@ -18,8 +18,13 @@
 
 namespace utrain::dw {
 
-// ⌊a / b⌋ and ⌈a / b⌉ for any sign of a and b > 0 (C++ division truncates towards zero).
-constexpr int32_t floor_div(int32_t a, int32_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+// ⌊a / b⌋ and ⌈a / b⌉ for any sign of a and b > 0 (C++ division truncates towards zero). b is
+// mostly 1 (no dilation, no stride phases): skipping the division then saves most of the cost of
+// a border lane.
+constexpr int32_t floor_div(int32_t a, int32_t b) {
+  if (b == 1) return a;
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
 constexpr int32_t ceil_div(int32_t a, int32_t b) { return -floor_div(-a, b); }
 
 constexpr int32_t gcd(int32_t a, int32_t b) {
@@ -84,8 +89,8 @@ struct AxisMap {
 
   // The taps of destination position `pos`, clipped to the source [0, src_size).
   constexpr TapLine at(int32_t pos) const {
-    const int32_t phase = pos % phases();
-    TapLine l = full(phase).shifted((pos / phases()) * lane_step());
+    const int32_t phase = phases() == 1 ? 0 : pos % phases(), lane = phases() == 1 ? pos : pos / phases();
+    TapLine l = full(phase).shifted(lane * lane_step());
     int32_t lo = 0, hi = l.count;  // the surviving taps are [lo, hi) of the progression
     if (l.src_step > 0) {
       lo = ceil_div(-l.src, l.src_step);
@@ -112,11 +117,13 @@ struct AxisMap {
     return clamped(ceil_div(-low, lane_step()), floor_div(src_size - 1 - high, lane_step()) + 1, lanes(phase));
   }
 
-  // Forward maps only: the destination positions that tap k reads inside the source, the range
-  // the weight gradient of tap k sums over.
-  constexpr Range dst_range_of_tap(int32_t k) const {
-    return clamped(ceil_div(pad - k * dilation, stride), floor_div(src_size - 1 + pad - k * dilation, stride) + 1,
-                   dst_size);
+  // The lanes of `phase` where the n-th tap of full(phase) reads inside the source: the range a
+  // kernel updates with that tap, and (forward, phase 0) the outputs the weight grad of tap n
+  // sums over.
+  constexpr Range lanes_of_tap(int32_t phase, int32_t n) const {
+    const TapLine l = full(phase);
+    const int32_t first = l.src + n * l.src_step;  // the source position of lane 0
+    return clamped(ceil_div(-first, lane_step()), floor_div(src_size - 1 - first, lane_step()) + 1, lanes(phase));
   }
 
  private:

@@ -288,9 +288,10 @@ TEST(DepthwiseDefaultKernel, picks_the_layout_and_step_and_an_unroll_within_the_
         const DepthwiseKernel& k = default_depthwise_kernel(layout, step, a, IsaSet::generic_only());
         EXPECT_EQ(k.layout, layout);
         EXPECT_EQ(k.step, step);
-        const int32_t extent = layout == Layout::hwc             ? s.channels
-                               : step == LayerStep::input_grad ? (s.in_w + s.window.stride_w - 1) / s.window.stride_w
-                                                               : a.out_w;
+        const int32_t extent = layout == Layout::hwc              ? s.channels
+                               : step == LayerStep::forward     ? a.out_h
+                               : step == LayerStep::input_grad  ? (s.in_h + s.window.stride_h - 1) / s.window.stride_h
+                                                                : a.out_w / 2;
         EXPECT_TRUE(k.unroll == 1 || k.unroll <= extent) << k.name << " for extent " << extent;
       }
   DepthwiseArgs ds_cnn;  // DS-CNN's depthwise: 64 channels of 25×5
@@ -298,12 +299,14 @@ TEST(DepthwiseDefaultKernel, picks_the_layout_and_step_and_an_unroll_within_the_
   EXPECT_STREQ(default_depthwise_kernel(Layout::hwc, LayerStep::forward, ds_cnn, IsaSet::generic_only()).name,
                "dw_f32_hwc_fw_u16");
   EXPECT_STREQ(default_depthwise_kernel(Layout::chw, LayerStep::forward, ds_cnn, IsaSet::generic_only()).name,
-               "dw_f32_chw_fw_u4");
+               "dw_f32_chw_fw_u8");
+  EXPECT_STREQ(default_depthwise_kernel(Layout::chw, LayerStep::weight_grad, ds_cnn, IsaSet::generic_only()).name,
+               "dw_f32_chw_wg_u2");
 }
 
 // TapLines against brute force: for every small geometry and destination position, the taps and
-// source positions at() lists are exactly those that reach it, and interior() holds exactly the
-// lanes whose taps are all unclipped.
+// source positions at() lists are exactly those that reach it, interior() holds exactly the lanes
+// whose taps are all unclipped, and lanes_of_tap() exactly the lanes where a tap reads inside.
 TEST(DepthwiseTaps, lines_and_interiors_match_brute_force) {
   for (bool backward : {false, true})
     for (int32_t kernel = 1; kernel <= 5; ++kernel)
@@ -349,12 +352,15 @@ TEST(DepthwiseTaps, lines_and_interiors_match_brute_force) {
                   ASSERT_LT(l.count, full.count) << at << " pos " << pos << " is a border lane with every tap";
                 }
               }
-              if (backward) continue;
-              for (int32_t k = 0; k < kernel; ++k) {
-                const Range r = map.dst_range_of_tap(k);
-                for (int32_t o = 0; o < out; ++o) {
-                  const int32_t src = o * stride - pad + k * dilation;
-                  ASSERT_EQ(o >= r.begin && o < r.end, src >= 0 && src < in) << at << " tap " << k << " out " << o;
+              for (int32_t phase = 0; phase < map.phases(); ++phase) {
+                const dw::TapLine full = map.full(phase);
+                for (int32_t n = 0; n < full.count; ++n) {
+                  const Range r = map.lanes_of_tap(phase, n);
+                  for (int32_t lane = 0; lane < map.lanes(phase); ++lane) {
+                    const int32_t src = full.src + n * full.src_step + lane * map.lane_step();
+                    ASSERT_EQ(lane >= r.begin && lane < r.end, src >= 0 && src < map.src_size)
+                        << at << " phase " << phase << " tap " << n << " lane " << lane;
+                  }
                 }
               }
             }

@@ -3,12 +3,14 @@
 //                running_var = (1-m)·running_var + m·var·N/(N-1) (unbiased), N = n·H·W
 //   evaluation:  mean, var = running_mean, running_var
 //   y = (x - mean) / sqrt(var + eps) · gamma + beta        (gamma = 1, beta = 0 without affine)
-// `saved` holds 2·C floats the forward step writes for the backward steps: the mean, then
-// 1/sqrt(var + eps) per channel (in evaluation mode, those of the running statistics, so a
+// `saved` holds 2·C floats the forward step writes for the backward steps: the C channel means,
+// then the C values 1/sqrt(var + eps) (in evaluation mode, those of the running statistics, so a
 // frozen-statistics layer still trains gamma and beta and passes gradients).
 //
-// x, y, dy, dx are dense n × C × H × W views in p.layout. Backward in training mode includes the
-// gradient through the batch statistics; in evaluation mode the statistics are constants.
+// x, y, dy, dx are dense n × C × H × W views in p.layout; y may be x and dx may be dy (exactly in
+// place, never a shifted overlap). Training needs n·H·W ≥ 2, as in PyTorch. Backward in training
+// mode includes the gradient through the batch statistics; in evaluation mode the statistics are
+// constants. Channels are split over the team.
 #pragma once
 #include "core/status.h"
 #include "core/tensor.h"

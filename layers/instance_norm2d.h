@@ -1,8 +1,10 @@
 // InstanceNorm2d, PyTorch's nn.InstanceNorm2d(affine=True): each (sample, channel) plane
 // normalized over its H × W values with biased variance, then per-channel gamma and beta.
 // No running statistics (PyTorch's default track_running_stats=False). `saved` holds 2·n·C
-// floats written by forward for backward: per (sample, channel) the mean, then
-// 1/sqrt(var + eps), sample-major.
+// floats written by forward for backward: the n·C plane means, then the n·C values
+// 1/sqrt(var + eps), each sample-major (plane (s, c) at s·C + c). Planes need H·W ≥ 2, as in
+// PyTorch. x, y, dy, dx are dense n × C × H × W views in p.layout; y may be x and dx may be dy
+// (exactly in place). Channels are split over the team.
 #pragma once
 #include "core/status.h"
 #include "core/tensor.h"

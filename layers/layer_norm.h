@@ -3,7 +3,9 @@
 //   y = (x - mean) / sqrt(var + eps) · gamma + beta
 // with one gamma and one beta per normalized value, stored in the tensor's memory order (for
 // HWC that is the [H][W][C] order). `saved` holds 2·n floats written by forward for backward:
-// per sample the mean, then 1/sqrt(var + eps).
+// the n sample means, then the n values 1/sqrt(var + eps). y may be x and dx may be dy (exactly
+// in place). Forward and input grad split the samples over the team (one sample's statistics are
+// one reduction), the weight gradient splits the features.
 #pragma once
 #include "core/status.h"
 #include "core/tensor.h"

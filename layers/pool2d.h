@@ -5,7 +5,10 @@
 // Max pooling pads with -infinity and sends each window's gradient to its first maximum in
 // row-major window order (PyTorch's rule for ties); backward finds it again from x, so the
 // layer keeps x instead of an index map. Average pooling divides by the whole window when
-// count_include_pad (PyTorch's default), else by the taps inside the input.
+// count_include_pad (PyTorch's default), else by the taps inside the input. Padding may be wider
+// than PyTorch's limit of half the window, as long as every window sees at least one input
+// value; y and dx must not overlap x or dy. The n·C planes are split over the team, and global
+// pooling's y and dy (n × C × 1 × 1) may be given in either layout.
 #pragma once
 #include "core/status.h"
 #include "core/tensor.h"

@@ -265,6 +265,24 @@ TEST_P(BatchNormForward, accumulate_and_null_gradients) {
       batch_norm2d_weight_grad(ctx, d.p, d.view(d.x), d.view(d.dy), fresh.saved.data(), nullptr, nullptr, false).ok());
 }
 
+// y may be x and dx may be dy: each block of channels is read whole before it is written.
+TEST_P(BatchNormForward, in_place_equals_out_of_place) {
+  BatchNormData d({3, 19, 2, 3}, GetParam(), 15);
+  const ExecContext ctx = testing::context_of(3);
+  for (NormMode mode : {NormMode::training, NormMode::evaluation}) {
+    const BatchNormResults apart = run_all_steps(ctx, d, mode, d.gamma.data(), d.beta.data());
+    std::vector<float> y = d.x, dx = d.dy, mean = d.running_mean, var = d.running_var, saved(apart.saved.size());
+    ASSERT_TRUE(batch_norm2d_forward(ctx, d.p, mode, d.view(y), d.gamma.data(), d.beta.data(), mean.data(), var.data(),
+                                     saved.data(), d.view(y))
+                    .ok());
+    ASSERT_TRUE(batch_norm2d_input_grad(ctx, d.p, mode, d.view(d.x), d.view(dx), d.gamma.data(), saved.data(),
+                                        d.view(dx), false)
+                    .ok());
+    EXPECT_EQ(y, apart.y);
+    EXPECT_EQ(dx, apart.dx);
+  }
+}
+
 class BatchNormErrors : public ::testing::Test {
  protected:
   BatchNormErrors() { p.channels = 3; }

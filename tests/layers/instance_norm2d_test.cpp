@@ -203,6 +203,19 @@ TEST_P(InstanceNormLayouts, accumulate_and_null_gradients) {
   EXPECT_EQ(only_gamma, fresh.gamma_grad);
 }
 
+// y may be x and dx may be dy: each block of planes is read whole before it is written.
+TEST_P(InstanceNormLayouts, in_place_equals_out_of_place) {
+  InstanceNormData d({3, 19, 2, 3}, GetParam(), 15);
+  const ExecContext ctx = testing::context_of(3);
+  const InstanceNormResults apart = run_all_steps(ctx, d, d.gamma.data(), d.beta.data());
+  std::vector<float> y = d.x, dx = d.dy, saved(apart.saved.size());
+  ASSERT_TRUE(instance_norm2d_forward(ctx, d.p, d.view(y), d.gamma.data(), d.beta.data(), saved.data(), d.view(y)).ok());
+  ASSERT_TRUE(
+      instance_norm2d_input_grad(ctx, d.p, d.view(d.x), d.view(dx), d.gamma.data(), saved.data(), d.view(dx), false).ok());
+  EXPECT_EQ(y, apart.y);
+  EXPECT_EQ(dx, apart.dx);
+}
+
 INSTANTIATE_TEST_SUITE_P(Layouts, InstanceNormLayouts, ::testing::Values(Layout::chw, Layout::hwc), layout_name);
 
 class InstanceNormErrors : public ::testing::Test {

@@ -212,6 +212,18 @@ TEST(LayerNormAccumulate, accumulate_and_null_gradients) {
   EXPECT_EQ(only_gamma, fresh.gamma_grad);
 }
 
+// y may be x and dx may be dy: each block of samples is read whole before it is written.
+TEST(LayerNormInPlace, in_place_equals_out_of_place) {
+  LayerNormData d({19, 3, 2, 3}, Layout::chw, 15);
+  const ExecContext ctx = testing::context_of(3);
+  const LayerNormResults apart = run_all_steps(ctx, d, d.gamma.data(), d.beta.data());
+  std::vector<float> y = d.x, dx = d.dy, saved(apart.saved.size());
+  ASSERT_TRUE(layer_norm_forward(ctx, d.p, d.view(y), d.gamma.data(), d.beta.data(), saved.data(), d.view(y)).ok());
+  ASSERT_TRUE(layer_norm_input_grad(ctx, d.p, d.view(d.x), d.view(dx), d.gamma.data(), saved.data(), d.view(dx), false).ok());
+  EXPECT_EQ(y, apart.y);
+  EXPECT_EQ(dx, apart.dx);
+}
+
 class LayerNormErrors : public ::testing::Test {
  protected:
   LayerNormErrors() { p.features = 12; }

@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "layers/activation.h"
-#include "layers/linear.h"
 #include "layers/loss.h"
 #include "layers/optimizer.h"
 
@@ -11,11 +10,30 @@ namespace utrain {
 
 namespace {
 
-TensorView batch_view(float* data, int32_t batch, const Shape& sample) {
-  return TensorView::dense(data, Shape{batch, sample.c, sample.h, sample.w});
+bool is_relu_like(const Node& node) {
+  return node.kind == NodeKind::activation &&
+         (node.activation.kind == Activation::relu || node.activation.kind == Activation::leaky_relu);
 }
 
-bool is_relu_like(Activation a) { return a == Activation::relu || a == Activation::leaky_relu; }
+bool is_norm(const Node& node) {
+  return node.kind == NodeKind::batch_norm2d || node.kind == NodeKind::layer_norm ||
+         node.kind == NodeKind::instance_norm2d;
+}
+
+// The first node reading node i, or -1.
+int first_reader(const Model& m, int i) {
+  for (int j = i + 1; j < m.node_count(); ++j)
+    if (m.node(j).input == i || m.node(j).second_input == i) return j;
+  return -1;
+}
+
+// Node i's output reaches a ReLU or LeakyReLU: its reader is one, or its reader is a norm layer
+// whose reader is one.
+bool relu_follows(const Model& m, int i) {
+  int reader = first_reader(m, i);
+  if (reader > 0 && is_norm(m.node(reader))) reader = first_reader(m, reader);
+  return reader > 0 && is_relu_like(m.node(reader));
+}
 
 }  // namespace
 
@@ -40,8 +58,8 @@ Status Trainer::init(const Model& model, const TrainConfig& config, const Plan& 
   base_ = static_cast<uint8_t*>(arena_.allocate(layout, kArenaAlignment));
   UT_CHECK(base_ != nullptr, StatusCode::out_of_memory, "trainer: the plan does not fit the memory");
   memset(base_, 0, layout);
-  for (auto& node_kernels : kernels_)
-    for (const MatMulKernel*& k : node_kernels) k = nullptr;
+  for (int i = 0; i < Model::kMaxNodes; ++i)
+    for (int s = 0; s < 3; ++s) choices_[i][s] = plan.choices[i][s];
   steps_ = updates_ = 0;
   return ok_status();
 }
@@ -52,8 +70,7 @@ float* Trainer::at(const BufferSlot& slot) const {
 
 int Trainer::parameter_count() const {
   int count = 0;
-  for (int i = 1; i < model_->node_count(); ++i)
-    if (model_->node(i).kind == NodeKind::linear) count += model_->node(i).linear.has_bias ? 2 : 1;
+  while (parameter(count).values != nullptr) ++count;
   return count;
 }
 
@@ -61,12 +78,16 @@ ParameterView Trainer::parameter(int index) const {
   int seen = 0;
   for (int i = 1; i < model_->node_count(); ++i) {
     const Node& node = model_->node(i);
-    if (node.kind != NodeKind::linear) continue;
-    if (seen++ == index)
-      return ParameterView{i, false, at(plan_->nodes[i].weight),
-                           static_cast<size_t>(linear_weight_count(node.linear))};
-    if (node.linear.has_bias && seen++ == index)
-      return ParameterView{i, true, at(plan_->nodes[i].bias), static_cast<size_t>(node.linear.out_features)};
+    const NodePlan& np = plan_->nodes[i];
+    const size_t state = static_cast<size_t>(node_state_floats(node)) / 2;
+    const ParameterView views[] = {
+        {i, ParamRole::weight, at(np.weight), static_cast<size_t>(node_weight_count(node))},
+        {i, ParamRole::bias, at(np.bias), static_cast<size_t>(node_bias_count(node))},
+        {i, ParamRole::running_mean, at(np.running), state},
+        {i, ParamRole::running_var, state == 0 ? nullptr : at(np.running) + state, state},
+    };
+    for (const ParameterView& v : views)
+      if (v.count != 0 && seen++ == index) return v;
   }
   return ParameterView{};
 }
@@ -85,56 +106,88 @@ Status Trainer::initialize(uint64_t seed) {
   UT_CHECK(base_ != nullptr, StatusCode::invalid_argument, "trainer: initialize() before init()");
   for (int p = 0; p < parameter_count(); ++p) {
     const ParameterView v = parameter(p);
-    const LinearParams& lp = model_->node(v.node).linear;
-    InitKind kind = InitKind::pytorch_bias;
-    if (!v.is_bias) {
-      kind = InitKind::glorot_uniform;
-      for (int j = v.node + 1; j < model_->node_count(); ++j)
-        if (model_->node(j).input == v.node && model_->node(j).kind == NodeKind::activation &&
-            is_relu_like(model_->node(j).activation.kind))
-          kind = InitKind::he_uniform;
+    const Node& node = model_->node(v.node);
+    const Shape& input = model_->node(node.input).sample;
+    WeightInit init;
+    switch (v.role) {
+      case ParamRole::weight: init = node_weight_init(node, input, relu_follows(*model_, v.node)); break;
+      case ParamRole::bias: init = node_bias_init(node, input); break;
+      case ParamRole::running_mean: init.kind = InitKind::zeros; break;
+      case ParamRole::running_var: init.kind = InitKind::ones; break;
     }
     Rng rng(seed, static_cast<uint64_t>(p));
-    UT_TRY(init_fill(kind, rng, v.values, v.count, lp.in_features, lp.out_features));
+    UT_TRY(init_fill(init.kind, rng, v.values, v.count, init.fan_in, init.fan_out));
   }
   reset_optimizer();
   return ok_status();
 }
 
-Status Trainer::set_kernel(int node, Step step, const MatMulKernel* kernel) {
+Status Trainer::set_kernel(int node, LayerStep step, const MatMulKernel* kernel) {
   UT_CHECK(model_ != nullptr, StatusCode::invalid_argument, "trainer: set_kernel() before init()");
-  if (node < 1 || node >= model_->node_count() || model_->node(node).kind != NodeKind::linear)
-    return Status::error(StatusCode::invalid_argument, "trainer: set_kernel() needs a Linear node", node, 1);
-  kernels_[node][static_cast<int>(step)] = kernel;
+  const NodeKind k = node >= 1 && node < model_->node_count() ? model_->node(node).kind : NodeKind::input;
+  if (k != NodeKind::linear && k != NodeKind::conv2d && k != NodeKind::conv_transpose2d)
+    return Status::error(StatusCode::invalid_argument,
+                         "trainer: a matrix-multiply kernel needs a Linear or convolution node", node, 1);
+  choices_[node][static_cast<int>(step)].matmul = kernel;
   return ok_status();
 }
 
-// The Linear's parameters as run: with the following activation fused into its epilogue.
-static LinearParams run_params(const Model& m, const Plan& plan, int i) {
-  LinearParams p = m.node(i).linear;
-  const int act = fused_activation_of(plan, m, i);
-  if (act > 0) {
-    p.act = m.node(act).activation.kind;
-    p.act_slope = m.node(act).activation.slope;
-  }
-  return p;
+Status Trainer::set_kernel(int node, LayerStep step, const DepthwiseKernel* kernel) {
+  UT_CHECK(model_ != nullptr, StatusCode::invalid_argument, "trainer: set_kernel() before init()");
+  if (node < 1 || node >= model_->node_count() || model_->node(node).kind != NodeKind::depthwise_conv2d)
+    return Status::error(StatusCode::invalid_argument, "trainer: a depthwise kernel needs a depthwise node", node, 1);
+  choices_[node][static_cast<int>(step)].depthwise = kernel;
+  return ok_status();
 }
 
-Status Trainer::forward_pass(const float* input, int32_t batch) {
+Node Trainer::run_node(int i) const {
+  Node node = model_->node(i);
+  const int act = fused_activation_of(*plan_, *model_, i);
+  if (act < 0) return node;
+  const ActivationParams& a = model_->node(act).activation;
+  if (node.kind == NodeKind::linear) node.linear.act = a.kind, node.linear.act_slope = a.slope;
+  if (node.kind == NodeKind::conv2d) node.conv.act = a.kind, node.conv.act_slope = a.slope;
+  if (node.kind == NodeKind::depthwise_conv2d) node.depthwise.act = a.kind, node.depthwise.act_slope = a.slope;
+  return node;
+}
+
+TensorView Trainer::output_view(int i, const float* input, int32_t batch) const {
+  const Shape& s = model_->node(i).sample;
+  const int owner = output_owner(*plan_, *model_, i);
+  const float* data = owner == 0 ? input : at(plan_->nodes[owner].output);
+  return TensorView::dense(data, Shape{batch, s.c, s.h, s.w}, model_->layout());
+}
+
+TensorView Trainer::grad_view(int i, int32_t batch) const {
+  const Shape& s = model_->node(i).sample;
+  return TensorView::dense(at(plan_->nodes[i].output_grad), Shape{batch, s.c, s.h, s.w}, model_->layout());
+}
+
+NodeTensors Trainer::tensors(int i, const float* input, int32_t batch, bool backward) const {
+  const Node& node = model_->node(i);
+  const NodePlan& np = plan_->nodes[i];
+  NodeTensors t;
+  t.x = output_view(node.input, input, batch);
+  if (node.second_input >= 0) t.x2 = output_view(node.second_input, input, batch);
+  t.y = output_view(i, input, batch);
+  t.weight = at(np.weight), t.bias = at(np.bias), t.state = at(np.running), t.saved = at(np.saved);
+  t.workspace = backward ? Workspace{at(np.backward_workspace), np.backward_workspace.bytes}
+                         : Workspace{at(np.workspace), np.workspace.bytes};
+  if (backward) {
+    t.dy = grad_view(i, batch);
+    if (np.needs_input_grad) t.dx = grad_view(node.input, batch);
+    if (np.needs_second_input_grad) t.dx2 = grad_view(node.second_input, batch);
+    t.weight_grad = at(np.weight_grad), t.bias_grad = at(np.bias_grad);
+  }
+  return t;
+}
+
+Status Trainer::forward_pass(const float* input, int32_t batch, bool training) {
   for (int i = 1; i < model_->node_count(); ++i) {
-    const Node& node = model_->node(i);
     const NodePlan& np = plan_->nodes[i];
-    if (np.fused_into_previous) continue;
-    const Node& src = model_->node(node.input);
-    const float* x_data = node.input == 0 ? input : at(plan_->nodes[node.input].output);
-    const TensorView x = batch_view(const_cast<float*>(x_data), batch, src.sample);
-    const TensorView y = batch_view(at(np.output), batch, node.sample);
-    if (node.kind == NodeKind::linear) {
-      UT_TRY(linear_forward(ctx_, run_params(*model_, *plan_, i), x, at(np.weight), at(np.bias), y,
-                            kernels_[i][static_cast<int>(Step::forward)]));
-    } else {
-      UT_TRY(activation_forward(node.activation, x, y));
-    }
+    if (np.fused_into_previous || np.aliases_input) continue;
+    UT_TRY(node_forward(ctx_, run_node(i), training, tensors(i, input, batch, false),
+                        choices_[i][static_cast<int>(LayerStep::forward)]));
   }
   return ok_status();
 }
@@ -142,29 +195,31 @@ Status Trainer::forward_pass(const float* input, int32_t batch) {
 Status Trainer::backward_pass(const float* input) {
   const int32_t batch = plan_->batch;
   const bool accumulate = steps_ % config_.accumulate_steps != 0;
+  // Whether a gradient buffer (by owner) already holds a contribution this step: the first
+  // writer overwrites, later ones (other readers of the same output) add.
+  bool written[Model::kMaxNodes] = {};
   for (int i = model_->node_count() - 1; i >= 1; --i) {
-    const Node& node = model_->node(i);
     const NodePlan& np = plan_->nodes[i];
-    if (np.fused_into_previous || np.output_grad.bytes == 0) continue;
-    const Node& src = model_->node(node.input);
-    const float* x_data = node.input == 0 ? input : at(plan_->nodes[node.input].output);
-    const TensorView x = batch_view(const_cast<float*>(x_data), batch, src.sample);
-    const TensorView y = batch_view(at(np.output), batch, node.sample);
-    const TensorView dy = batch_view(at(np.output_grad), batch, node.sample);
-    const TensorView dx = batch_view(at(plan_->nodes[node.input].output_grad), batch, src.sample);
-    if (node.kind == NodeKind::activation) {
-      if (np.needs_input_grad) UT_TRY(activation_backward(node.activation, y, dy, dx));
-      continue;
+    if (!np.runs_backward || (np.aliases_input && np.grad_aliases_input)) continue;
+    const Node node = run_node(i);
+    const NodeTensors t = tensors(i, input, batch, true);
+    const int fused = fused_activation_of(*plan_, *model_, i);
+    if (fused > 0)  // dy -> dz in place, through the fused activation
+      UT_TRY(activation_backward(model_->node(fused).activation, t.y, t.dy, t.dy));
+    if (trains_parameters(node)) {
+      NodeTensors wt = t;
+      if (node.bias_only) wt.weight_grad = nullptr;
+      UT_TRY(node_weight_grad(ctx_, node, wt, accumulate, choices_[i][static_cast<int>(LayerStep::weight_grad)]));
     }
-    const LinearParams lp = run_params(*model_, *plan_, i);
-    if (lp.act != Activation::none)  // dy -> dz in place, through the fused activation
-      UT_TRY(activation_backward(ActivationParams{lp.act, lp.act_slope}, y, dy, dy));
-    if (!node.frozen)
-      UT_TRY(linear_weight_grad(ctx_, lp, x, dy, at(np.weight_grad), at(np.bias_grad), accumulate,
-                                kernels_[i][static_cast<int>(Step::weight_grad)]));
-    if (np.needs_input_grad)
-      UT_TRY(linear_input_grad(ctx_, lp, dy, at(np.weight), dx, false,
-                               kernels_[i][static_cast<int>(Step::input_grad)]));
+    const int inputs[2] = {node.input, node.second_input};
+    const bool sends[2] = {np.needs_input_grad, np.needs_second_input_grad};
+    for (int k = 0; k < 2; ++k) {
+      if (!sends[k]) continue;
+      const int owner = grad_owner(*plan_, *model_, inputs[k]);
+      UT_TRY(node_input_grad(ctx_, node, true, t, k, written[owner],
+                             choices_[i][static_cast<int>(LayerStep::input_grad)]));
+      written[owner] = true;
+    }
   }
   return ok_status();
 }
@@ -173,14 +228,13 @@ Status Trainer::update() {
   const float scale = 1.0f / static_cast<float>(config_.accumulate_steps);
   ++updates_;
   for (int i = 1; i < model_->node_count(); ++i) {
-    const Node& node = model_->node(i);
-    if (node.kind != NodeKind::linear || node.frozen) continue;
     const NodePlan& np = plan_->nodes[i];
-    UT_TRY(optimizer_step(config_.optimizer, updates_, at(np.weight), at(np.weight_grad), at(np.weight_state),
-                          np.weight.bytes / sizeof(float), scale));
-    if (np.bias.bytes != 0)
+    if (np.weight_grad.bytes != 0)
+      UT_TRY(optimizer_step(config_.optimizer, updates_, at(np.weight), at(np.weight_grad), at(np.weight_state),
+                            np.weight_grad.bytes / sizeof(float), scale));
+    if (np.bias_grad.bytes != 0)
       UT_TRY(optimizer_step(config_.optimizer, updates_, at(np.bias), at(np.bias_grad), at(np.bias_state),
-                            np.bias.bytes / sizeof(float), scale));
+                            np.bias_grad.bytes / sizeof(float), scale));
   }
   return ok_status();
 }
@@ -193,13 +247,13 @@ Status Trainer::train_step(const float* input, Target target, float* loss) {
   UT_CHECK(classes ? target.labels != nullptr : target.values != nullptr, StatusCode::invalid_argument,
            classes ? "trainer: cross-entropy needs class labels" : "trainer: this loss needs target values");
   const int32_t batch = plan_->batch;
-  UT_TRY(forward_pass(input, batch));
+  UT_TRY(forward_pass(input, batch, true));
 
   const int out = model_->output_node();
-  const Shape& sample = model_->node(out).sample;
-  const TensorView pred = batch_view(at(plan_->nodes[out].output), batch, sample);
-  const TensorView dpred = batch_view(at(plan_->nodes[out].output_grad), batch, sample);
-  const TensorView want = batch_view(const_cast<float*>(target.values), batch, sample);
+  const TensorView pred = output_view(out, input, batch);
+  const TensorView dpred = grad_view(out, batch);
+  TensorView want = pred;
+  want.data = const_cast<float*>(target.values);
   float value = 0.0f;
   switch (config_.loss) {
     case LossKind::softmax_cross_entropy:
@@ -223,8 +277,8 @@ Status Trainer::forward(const float* input, int32_t batch, const float** output)
   if (batch < 1 || batch > plan_->batch)
     return Status::error(StatusCode::invalid_argument, "trainer: forward() batch must be 1 .. the planned batch",
                          batch, plan_->batch);
-  UT_TRY(forward_pass(input, batch));
-  *output = at(plan_->nodes[model_->output_node()].output);
+  UT_TRY(forward_pass(input, batch, false));
+  *output = output_view(model_->output_node(), input, batch).f32();
   return ok_status();
 }
 

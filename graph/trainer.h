@@ -7,7 +7,9 @@
 //   t.initialize(seed);                                          // or load weights via parameter()
 //   t.train_step(x, Target::classes(labels), &loss);
 //
-// Parameters are listed in node order, weight before bias, for checkpoints and golden tests.
+// Parameters are listed in node order, for checkpoints and golden tests: per node its weight
+// (gamma of a norm), bias (beta), then BatchNorm's running mean and running variance, which
+// are state rather than trained values — the order of a PyTorch state_dict.
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
@@ -31,14 +33,18 @@ struct Target {
   static Target regression(const float* values) { return Target{nullptr, values}; }
 };
 
+enum class ParamRole : uint8_t { weight, bias, running_mean, running_var };
+
+constexpr const char* param_role_name(ParamRole r) {
+  return r == ParamRole::weight ? "weight" : r == ParamRole::bias ? "bias" : r == ParamRole::running_mean ? "running_mean" : "running_var";
+}
+
 struct ParameterView {
   int node = 0;
-  bool is_bias = false;
+  ParamRole role = ParamRole::weight;
   float* values = nullptr;
   size_t count = 0;
 };
-
-enum class Step : uint8_t { forward, weight_grad, input_grad };
 
 class Trainer {
  public:
@@ -47,23 +53,28 @@ class Trainer {
   Status init(const Model& model, const TrainConfig& config, const Plan& plan, const ExecContext& ctx,
               void* memory, size_t bytes);
 
-  // Draws every parameter, deterministically for a seed on every target, and resets the optimizer.
-  // Parameter i (in parameter() order) uses its own generator Rng(seed, i) and draws its values
-  // in memory order: a Linear weight is he_uniform when the layer's output goes through ReLU or
-  // LeakyReLU (the next node), glorot_uniform otherwise; a bias is pytorch_bias (layers/init.h).
-  // tests/golden/portable_rng.py mirrors this rule for the golden fixtures.
+  // Draws every parameter, deterministically for a seed on every target, and resets the optimizer
+  // and the running statistics. Parameter i (in parameter() order) uses its own generator
+  // Rng(seed, i) and draws its values in memory order: a Linear or convolution weight is
+  // he_uniform when the layer's output reaches a ReLU or LeakyReLU (its reader, or its reader's
+  // reader when that is a norm layer), glorot_uniform otherwise, with PyTorch's fans; a bias is
+  // pytorch_bias; a norm's gamma is ones and beta zeros; running means zeros, variances ones
+  // (layers/init.h, graph/node_ops.h). tests/golden/portable_rng.py mirrors this rule.
   Status initialize(uint64_t seed);
 
   // One training step on a batch of config.batch samples (row-major, batch × input_features).
   // `loss` receives the batch's loss before the update.
   Status train_step(const float* input, Target target, float* loss);
 
-  // Inference on `batch` <= the planned batch samples; *output points to batch × output_features
-  // values inside the arena, valid until the next call.
+  // Inference on `batch` <= the planned batch samples (BatchNorm uses its running statistics);
+  // *output points to batch × output_features values inside the arena, valid until the next call.
   Status forward(const float* input, int32_t batch, const float** output);
 
-  // Uses this kernel for one step of one Linear node instead of the default choice.
-  Status set_kernel(int node, Step step, const MatMulKernel* kernel);
+  // Uses this matrix-multiply kernel (Linear, Conv2D, transposed convolution) or depthwise kernel
+  // for one step of one node instead of the default choice. (A convolution algorithm changes the
+  // workspace, so it is chosen when planning: plan_training's `choices`.)
+  Status set_kernel(int node, LayerStep step, const MatMulKernel* kernel);
+  Status set_kernel(int node, LayerStep step, const DepthwiseKernel* kernel);
 
   int parameter_count() const;
   ParameterView parameter(int index) const;
@@ -77,7 +88,13 @@ class Trainer {
 
  private:
   float* at(const BufferSlot& slot) const;
-  Status forward_pass(const float* input, int32_t batch);
+  // Node i's buffers for a batch (the model input for node 0).
+  TensorView output_view(int i, const float* input, int32_t batch) const;
+  TensorView grad_view(int i, int32_t batch) const;
+  NodeTensors tensors(int i, const float* input, int32_t batch, bool backward) const;
+  // Node i as it runs: with the activation fused into it.
+  Node run_node(int i) const;
+  Status forward_pass(const float* input, int32_t batch, bool training);
   Status backward_pass(const float* input);
   Status update();
 
@@ -87,7 +104,7 @@ class Trainer {
   ExecContext ctx_;
   Arena arena_;
   uint8_t* base_ = nullptr;
-  const MatMulKernel* kernels_[Model::kMaxNodes][3] = {};
+  StepChoice choices_[Model::kMaxNodes][3] = {};
   int64_t steps_ = 0;
   int64_t updates_ = 0;
 };

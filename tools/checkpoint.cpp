@@ -104,7 +104,7 @@ Model rebuild_model(const std::vector<Node>& nodes, std::string_view source) {
 
 struct ExpectedArray {
   int node;
-  bool is_bias;
+  ParamRole role;
   size_t count;
 };
 
@@ -113,14 +113,16 @@ std::vector<ExpectedArray> expected_arrays(const Model& model) {
   std::vector<ExpectedArray> arrays;
   for (int i = 1; i < model.node_count(); ++i) {
     const Node& n = model.node(i);
-    if (n.kind != NodeKind::linear) continue;
-    arrays.push_back({i, false, static_cast<size_t>(linear_weight_count(n.linear))});
-    if (n.linear.has_bias) arrays.push_back({i, true, static_cast<size_t>(linear_bias_count(n.linear))});
+    const auto state = static_cast<size_t>(node_state_floats(n)) / 2;
+    const ExpectedArray candidates[] = {{i, ParamRole::weight, static_cast<size_t>(node_weight_count(n))},
+                                        {i, ParamRole::bias, static_cast<size_t>(node_bias_count(n))},
+                                        {i, ParamRole::running_mean, state},
+                                        {i, ParamRole::running_var, state}};
+    for (const ExpectedArray& a : candidates)
+      if (a.count != 0) arrays.push_back(a);
   }
   return arrays;
 }
-
-const char* array_kind(bool is_bias) { return is_bias ? "bias" : "weight"; }
 
 // The trainer must hold exactly the arrays of `model`; anything else is a programming error of
 // the caller (a trainer initialised with another model), reported rather than written blindly.
@@ -131,10 +133,10 @@ void check_trainer_matches(const Model& model, const Trainer& trainer) {
                                 expected.size()));
   for (size_t i = 0; i < expected.size(); ++i) {
     const ParameterView v = trainer.parameter(static_cast<int>(i));
-    if (v.node != expected[i].node || v.is_bias != expected[i].is_bias || v.count != expected[i].count ||
+    if (v.node != expected[i].node || v.role != expected[i].role || v.count != expected[i].count ||
         v.values == nullptr)
       throw ToolError(fmt::format("the trainer's parameter array {} is not the model's node {} {}", i,
-                                  expected[i].node, array_kind(expected[i].is_bias)));
+                                  expected[i].node, param_role_name(expected[i].role)));
   }
 }
 
@@ -183,6 +185,11 @@ std::vector<std::byte> read_file_bytes(const std::filesystem::path& path) {
 
 std::vector<std::byte> encode_checkpoint(const Model& model, const Trainer& trainer) {
   check_status(model.status(), "saving a checkpoint of an invalid model");
+  // Version 1 records the fields of Linear and activation nodes only.
+  for (int i = 1; i < model.node_count(); ++i)
+    if (model.node(i).kind != NodeKind::linear && model.node(i).kind != NodeKind::activation)
+      throw ToolError(fmt::format("checkpoints hold Linear and activation models only; node {} is {}", i,
+                                  node_kind_name(model.node(i).kind)));
   check_trainer_matches(model, trainer);
   ByteWriter w;
   for (const char c : kCheckpointMagic) w.u8(static_cast<uint8_t>(c));
@@ -194,7 +201,7 @@ std::vector<std::byte> encode_checkpoint(const Model& model, const Trainer& trai
   for (int p = 0; p < trainer.parameter_count(); ++p) {
     const ParameterView v = trainer.parameter(p);
     w.u32(static_cast<uint32_t>(v.node));
-    w.u32(v.is_bias ? 1 : 0);
+    w.u32(static_cast<uint32_t>(v.role));
     w.u64(v.count);
     for (size_t k = 0; k < v.count; ++k) w.f32(v.values[k]);
   }
@@ -223,17 +230,17 @@ Checkpoint decode_checkpoint(std::span<const std::byte> bytes, std::string_view 
                                 describe_model(checkpoint.model), expected.size()));
   for (const ExpectedArray& want : expected) {
     const uint32_t node = r.u32("a parameter array's node");
-    const uint32_t is_bias = r.u32("a parameter array's kind");
+    const uint32_t role = r.u32("a parameter array's role");
     const uint64_t count = r.u64("a parameter array's size");
-    if (node != static_cast<uint32_t>(want.node) || is_bias != (want.is_bias ? 1u : 0u) || count != want.count)
+    if (node != static_cast<uint32_t>(want.node) || role != static_cast<uint32_t>(want.role) || count != want.count)
       throw ToolError(fmt::format("{}: parameter array of node {} ({}, {} values) where node {} {} with {} values was "
                                   "expected",
-                                  source, node, is_bias == 1 ? "bias" : is_bias == 0 ? "weight" : "unknown kind",
-                                  count, want.node, array_kind(want.is_bias), want.count));
+                                  source, node, role <= static_cast<uint32_t>(ParamRole::running_var) ? param_role_name(static_cast<ParamRole>(role)) : "unknown role",
+                                  count, want.node, param_role_name(want.role), want.count));
     if (count > r.remaining() / sizeof(float))
       throw ToolError(fmt::format("{}: node {} {}: {} values do not fit in the rest of the file", source, want.node,
-                                  array_kind(want.is_bias), count));
-    ParameterArray array{want.node, want.is_bias, std::vector<float>(want.count)};
+                                  param_role_name(want.role), count));
+    ParameterArray array{want.node, want.role, std::vector<float>(want.count)};
     for (float& v : array.values) v = r.f32("parameter values");
     checkpoint.parameters.push_back(std::move(array));
   }

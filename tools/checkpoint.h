@@ -7,8 +7,9 @@
 //   nodes    per node: u8 kind, u8 frozen, u8 has_bias, u8 fused activation, u8 activation,
 //            i32 input node, i32 sample c, h, w, i32 in_features, i32 out_features,
 //            f32 fused activation slope, f32 activation slope
-//   params   per array, in Trainer::parameter() order (node order, weight before bias):
-//            u32 node, u32 is_bias (0/1), u64 count, count × f32
+//   params   per array, in Trainer::parameter() order (node order; weight, bias, running stats):
+//            u32 node, u32 role (ParamRole: 0 weight, 1 bias, 2 running mean, 3 running var),
+//            u64 count, count × f32
 //   trailer  u32 CRC-32 (tools/crc32.h) of every byte before it
 //
 // Loading checks, in order, and stops at the first failure with a ToolError naming the file:
@@ -35,7 +36,7 @@ inline constexpr uint32_t kCheckpointVersion = 1;
 
 struct ParameterArray {
   int node = 0;
-  bool is_bias = false;
+  ParamRole role = ParamRole::weight;
   std::vector<float> values;
 };
 

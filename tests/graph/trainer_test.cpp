@@ -183,9 +183,9 @@ TEST(Trainer, any_kernel_of_the_right_form_and_any_team_give_the_same_training) 
   Harness reference(mlp(), config(LossKind::softmax_cross_entropy, 2));
   Harness naive(mlp(), config(LossKind::softmax_cross_entropy, 2), 3);
   for (int node : {1, 3, 5}) {
-    ASSERT_TRUE(naive.trainer.set_kernel(node, Step::forward, find_matmul_kernel("mm_f32_n_t_1x1_u1_par_m")).ok());
-    ASSERT_TRUE(naive.trainer.set_kernel(node, Step::weight_grad, find_matmul_kernel("mm_f32_t_n_1x1_u1_par_n")).ok());
-    ASSERT_TRUE(naive.trainer.set_kernel(node, Step::input_grad, find_matmul_kernel("mm_f32_n_n_1x1_u1_par_m")).ok());
+    ASSERT_TRUE(naive.trainer.set_kernel(node, LayerStep::forward, find_matmul_kernel("mm_f32_n_t_1x1_u1_par_m")).ok());
+    ASSERT_TRUE(naive.trainer.set_kernel(node, LayerStep::weight_grad, find_matmul_kernel("mm_f32_t_n_1x1_u1_par_n")).ok());
+    ASSERT_TRUE(naive.trainer.set_kernel(node, LayerStep::input_grad, find_matmul_kernel("mm_f32_n_n_1x1_u1_par_m")).ok());
   }
   for (int s = 0; s < 4; ++s) {
     float a = 0, b = 0;
@@ -193,8 +193,8 @@ TEST(Trainer, any_kernel_of_the_right_form_and_any_team_give_the_same_training) 
     ASSERT_TRUE(naive.trainer.train_step(x.data(), Target::classes(labels), &b).ok());
     EXPECT_NEAR(a, b, 1e-5f);
   }
-  EXPECT_EQ(naive.trainer.set_kernel(2, Step::forward, nullptr).what(),
-            std::string("trainer: set_kernel() needs a Linear node"));
+  EXPECT_EQ(naive.trainer.set_kernel(2, LayerStep::forward, static_cast<const MatMulKernel*>(nullptr)).what(),
+            std::string("trainer: a matrix-multiply kernel needs a Linear or convolution node"));
 }
 
 TEST(Trainer, initialize_is_deterministic_and_respects_he_bounds) {

@@ -104,7 +104,7 @@ TEST(Checkpoint, file_round_trip_and_layout_size) {
   const Checkpoint checkpoint = load_checkpoint(dir / "m.utck");
   EXPECT_EQ(checkpoint.source, (dir / "m.utck").string());
   EXPECT_EQ(checkpoint.parameters[1].values.size(), 5u);
-  EXPECT_TRUE(checkpoint.parameters[1].is_bias);
+  EXPECT_EQ(checkpoint.parameters[1].role, ParamRole::bias);
 }
 
 TEST(Checkpoint, frozen_layer_and_model_without_bias_round_trip) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "conv_test_support.h"
+#include "kernels/mm/matmul_kernel.h"
 #include "support/status_text.h"
 #include "support/test_teams.h"
 
@@ -351,6 +352,29 @@ TEST(Conv2dSizes, automatic_rule_is_direct_for_tiny_products_and_one_output_chan
   EXPECT_EQ(algorithm(LayerStep::forward, Layout::chw, 1, 8, 1, 16), direct);
   EXPECT_EQ(algorithm(LayerStep::weight_grad, Layout::hwc, 1, 8, 1, 16), direct);
   EXPECT_EQ(algorithm(LayerStep::input_grad, Layout::chw, 1, 8, 1, 16), lowered);
+}
+
+// A tuning result names the matrix-multiply kernel of a lowered or pointwise step; it must fit
+// the step's product (CHW forward is n_n: W · col), else the step says so.
+TEST(Conv2dChoice, an_explicit_kernel_runs_the_product_and_a_mismatched_one_is_refused) {
+  const ConvCase c{kGeometries[3], Layout::chw, ConvAlgorithm::lowered, 1, 1};
+  const Conv2dRunner by_default(c);
+  Conv2dRunner tuned(c);
+  tuned.choice.kernel = find_matmul_kernel("mm_f32_n_n_1x1_u1_par_n");
+  ASSERT_NE(tuned.choice.kernel, nullptr);
+  const std::vector<float> x = testing::random_values(static_cast<size_t>(tuned.in.elements()), 41),
+                           w = testing::random_values(static_cast<size_t>(conv2d_weight_count(tuned.p)), 42),
+                           b = testing::random_values(static_cast<size_t>(tuned.p.out_channels), 43);
+  std::vector<float> y_default(static_cast<size_t>(tuned.out.elements())), y_tuned(y_default.size());
+  ASSERT_EQ(status_text(by_default.forward(x.data(), w.data(), b.data(), y_default.data())), "ok");
+  ASSERT_EQ(status_text(tuned.forward(x.data(), w.data(), b.data(), y_tuned.data())), "ok");
+  const testing::ConvReference want = reference_conv(tuned.shape(), x, w, b, std::vector<float>(y_tuned.size()));
+  EXPECT_TRUE(values_near("y with the default kernel", y_default, want.y, 1e-5));
+  EXPECT_TRUE(values_near("y with the tuned kernel", y_tuned, want.y, 1e-5));
+  tuned.choice.kernel = find_matmul_kernel("mm_f32_n_t_1x1_u1_par_n");
+  ASSERT_NE(tuned.choice.kernel, nullptr);
+  EXPECT_EQ(status_text(tuned.forward(x.data(), w.data(), b.data(), y_tuned.data())),
+            "invalid argument: matmul: the kernel's operand transpositions do not match the (normalized) call");
 }
 
 class Conv2dErrors : public ::testing::Test {

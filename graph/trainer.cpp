@@ -92,6 +92,14 @@ ParameterView Trainer::parameter(int index) const {
   return ParameterView{};
 }
 
+ParameterView Trainer::gradient(int index) const {
+  ParameterView v = parameter(index);
+  if (v.values == nullptr) return v;
+  const NodePlan& np = plan_->nodes[v.node];
+  v.values = v.role == ParamRole::weight ? at(np.weight_grad) : v.role == ParamRole::bias ? at(np.bias_grad) : nullptr;
+  return v;
+}
+
 void Trainer::reset_optimizer() {
   for (int i = 1; i < model_->node_count(); ++i) {
     const NodePlan& np = plan_->nodes[i];

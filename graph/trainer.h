@@ -78,6 +78,11 @@ class Trainer {
 
   int parameter_count() const;
   ParameterView parameter(int index) const;
+  // The gradient buffer of parameter `index` (same node, role and count), holding what the last
+  // steps accumulated since the last update; values is null for running statistics and for
+  // arrays that do not train. With accumulate_steps > 1 it shows a step's gradients before the
+  // update consumes them.
+  ParameterView gradient(int index) const;
   // Zeroes the optimizer state and the accumulated gradients (e.g. after loading weights).
   void reset_optimizer();
 

@@ -259,6 +259,60 @@ TEST(IdxReader, gzip_check_value_mismatch_is_damaged_data) {
   EXPECT_NE(message.find("incorrect data check"), std::string::npos) << message;
 }
 
+TEST(IdxReader, every_truncation_of_plain_and_gzip_files_is_an_error) {
+  TempDir dir;
+  const auto labels = dir.write("labels.idx", kLabels);
+  const std::string compressed = file_bytes(write_gzip(dir / "whole.gz", kImages));
+  for (const std::string& whole : {kImages, compressed}) {
+    for (std::size_t length = 0; length < whole.size(); ++length) {
+      const auto images = dir.write("images.idx", whole.substr(0, length));
+      EXPECT_THROW(read_idx_dataset(images, labels, 10), ToolError) << length << " of " << whole.size() << " bytes";
+    }
+  }
+}
+
+// A change to the plain file's header is an error; one to its data is just another pixel.
+TEST(IdxReader, any_byte_change_of_a_plain_file_fails_in_the_header_and_reads_in_the_data) {
+  TempDir dir;
+  const auto labels = dir.write("labels.idx", kLabels);
+  constexpr std::size_t kHeaderBytes = 16;
+  for (std::size_t at = 0; at < kImages.size(); ++at) {
+    for (const int change : {0x01, 0x80, 0xff}) {
+      std::string damaged = kImages;
+      damaged[at] = static_cast<char>(damaged[at] ^ change);
+      const auto images = dir.write("images.idx", damaged);
+      if (at < kHeaderBytes) {
+        EXPECT_THROW(read_idx_dataset(images, labels, 10), ToolError) << "byte " << at << " ^ " << change;
+      } else {
+        const Dataset data = read_idx_dataset(images, labels, 10);
+        EXPECT_EQ(data.inputs[at - kHeaderBytes], static_cast<float>(static_cast<uint8_t>(damaged[at])) / 255.0f);
+      }
+    }
+  }
+}
+
+// zlib checks neither the gzip header's time stamp, extra flags and OS byte nor the padding bits
+// of the last deflate byte, so some changes read fine; the rest must be ToolErrors, never a
+// crash, and the CRC-32 and length of the trailer always catch a change to themselves.
+TEST(IdxReader, any_byte_change_of_a_gzip_file_reads_or_fails_cleanly) {
+  TempDir dir;
+  const auto labels = dir.write("labels.idx", kLabels);
+  const std::string compressed = file_bytes(write_gzip(dir / "whole.gz", kImages));
+  constexpr std::size_t kTrailerBytes = 8;
+  for (std::size_t at = 0; at < compressed.size(); ++at) {
+    for (const int change : {0x01, 0x80, 0xff}) {
+      std::string damaged = compressed;
+      damaged[at] = static_cast<char>(damaged[at] ^ change);
+      const auto images = dir.write("images.idx", damaged);
+      try {
+        EXPECT_EQ(read_idx_dataset(images, labels, 10).inputs.size(), 24u);
+        EXPECT_LT(at, compressed.size() - kTrailerBytes) << "a changed trailer byte " << at << " went unnoticed";
+      } catch (const ToolError&) {
+      }
+    }
+  }
+}
+
 // The Debian package dataset-fashion-mnist, when installed: only small slices, to stay fast.
 class RealFashionMnist : public ::testing::Test {
  protected:

@@ -5,7 +5,8 @@
 set -euo pipefail
 
 declare -A groups=(
-  [build]="cmake ninja-build g++ libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev libfmt-dev zlib1g-dev"
+  [build]="cmake ninja-build g++ libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev libfmt-dev
+           zlib1g-dev"
   [cross]="gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf"
   [python]="python3 python3-torch python3-numpy"
   # Data sets `utrain train --dataset` reads from where Debian installs them (30 MB).

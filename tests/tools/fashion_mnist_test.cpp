@@ -81,7 +81,8 @@ TEST(FashionMnist, images_must_be_28_by_28) {
   dir.write("t10k-images-idx3-ubyte", images_file(2, 28, 27));
   dir.write("t10k-labels-idx1-ubyte", labels_file(2));
   const std::string message = error_of(dir.path(), FashionMnistPart::test);
-  EXPECT_NE(message.find("t10k-images-idx3-ubyte: images of 28×27 pixels, Fashion-MNIST's are 28×28"), std::string::npos)
+  EXPECT_NE(message.find("t10k-images-idx3-ubyte: images of 28×27 pixels, Fashion-MNIST's are 28×28"),
+            std::string::npos)
       << message;
 }
 

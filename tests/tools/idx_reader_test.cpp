@@ -124,7 +124,8 @@ TEST(IdxReader, missing_file_and_directory_are_named) {
   TempDir dir;
   const auto labels = dir.write("labels.idx", kLabels);
   const auto missing = dir / "nope.idx";
-  EXPECT_NE(error_of([&] { read_idx_dataset(missing, labels, 10); }).find(missing.string() + ": cannot open: No such file"),
+  EXPECT_NE(error_of([&] { read_idx_dataset(missing, labels, 10); })
+                .find(missing.string() + ": cannot open: No such file"),
             std::string::npos);
   EXPECT_NE(error_of([&] { read_idx_dataset(dir.path(), labels, 10); }).find(dir.path().string() + ": is a directory"),
             std::string::npos);
@@ -134,7 +135,8 @@ TEST(IdxReader, file_too_short_for_the_magic_number) {
   TempDir dir;
   EXPECT_NE(images_error(dir, "").find("images.idx: header: the file has 0 bytes, the magic number alone needs 4"),
             std::string::npos);
-  EXPECT_NE(images_error(dir, std::string(3, '\0')).find("images.idx: header: the file has 3 bytes"), std::string::npos);
+  EXPECT_NE(images_error(dir, std::string(3, '\0')).find("images.idx: header: the file has 3 bytes"),
+            std::string::npos);
 }
 
 TEST(IdxReader, magic_number_must_start_with_two_zero_bytes) {
@@ -150,7 +152,8 @@ TEST(IdxReader, magic_number_must_start_with_two_zero_bytes) {
 TEST(IdxReader, unknown_data_type_is_named) {
   TempDir dir;
   const std::string message = images_error(dir, idx_header(0x07, {3, 2, 4}) + byte_ramp(24));
-  EXPECT_NE(message.find("images.idx: magic number 0x00000703: data type 0x07 is not an IDX data type"), std::string::npos)
+  EXPECT_NE(message.find("images.idx: magic number 0x00000703: data type 0x07 is not an IDX data type"),
+            std::string::npos)
       << message;
 }
 

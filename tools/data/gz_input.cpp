@@ -18,7 +18,8 @@ constexpr std::size_t kMaxReadPerCall = std::size_t{1} << 30;
 
 GzInput::GzInput(const std::filesystem::path& path) : name_(path.string()) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw ToolError(fmt::format("{}: is a directory, not a data file", name_));
+  if (std::filesystem::is_directory(path, ec))
+    throw ToolError(fmt::format("{}: is a directory, not a data file", name_));
   errno = 0;
   file_ = gzopen(name_.c_str(), "rb");
   if (file_ == nullptr) {
@@ -41,7 +42,8 @@ std::size_t GzInput::read(std::span<uint8_t> bytes) {
     // A gzip stream cut short reads as a short count with Z_BUF_ERROR set, not as -1.
     if (got < 0 || code != Z_OK) {
       const std::size_t at = delivered_ + done;
-      if (code == Z_ERRNO) throw ToolError(fmt::format("{}: read error after {} bytes: {}", name_, at, std::strerror(errno)));
+      if (code == Z_ERRNO)
+        throw ToolError(fmt::format("{}: read error after {} bytes: {}", name_, at, std::strerror(errno)));
       if (code == Z_DATA_ERROR || code == Z_BUF_ERROR)
         throw ToolError(fmt::format("{}: damaged compressed data after {} bytes: {}", name_, at, message));
       throw ToolError(fmt::format("{}: cannot read after {} bytes: {}", name_, at, message));

@@ -53,9 +53,9 @@ IdxFile::IdxFile(const std::filesystem::path& path, std::span<const std::string_
     throw ToolError(fmt::format("{}: magic number 0x{:08x}: data type 0x{:02x} is not an IDX data type", name(),
                                 magic_number, type));
   if (type != kIdxUnsignedByte)
-    throw ToolError(fmt::format("{}: magic number 0x{:08x}: data type 0x{:02x} ({}) is not supported, only 0x{:02x} ({})",
-                                name(), magic_number, type, idx_type_name(type), kIdxUnsignedByte,
-                                idx_type_name(kIdxUnsignedByte)));
+    throw ToolError(fmt::format("{}: magic number 0x{:08x}: data type 0x{:02x} ({}) is not supported, only 0x08 "
+                                "(unsigned byte)",
+                                name(), magic_number, type, idx_type_name(type)));
   const std::size_t rank = magic[3];
   if (rank != dimension_names.size())
     throw ToolError(fmt::format("{}: magic number 0x{:08x}: {} dimensions, expected {} ({})", name(), magic_number,
@@ -75,7 +75,8 @@ IdxFile::IdxFile(const std::filesystem::path& path, std::span<const std::string_
   std::size_t total = dimensions_[0];
   for (std::size_t d = 1; d < rank; ++d) {
     if (total > SIZE_MAX / dimensions_[d])
-      throw ToolError(fmt::format("{}: dimensions {}: more data than this host can address", name(), dimensions_text()));
+      throw ToolError(
+          fmt::format("{}: dimensions {}: more data than this host can address", name(), dimensions_text()));
     total *= dimensions_[d];
     item_size_ *= dimensions_[d];
   }
@@ -142,7 +143,8 @@ Dataset read_idx_dataset(const std::filesystem::path& images_path, const std::fi
     throw ToolError(fmt::format("{}: images of {}×{} pixels are too large", images.name(), images.dimensions()[1],
                                 images.dimensions()[2]));
   data.features = static_cast<int32_t>(pixels);
-  data.shape = SampleShape{1, static_cast<int32_t>(images.dimensions()[1]), static_cast<int32_t>(images.dimensions()[2])};
+  data.shape = SampleShape{1, static_cast<int32_t>(images.dimensions()[1]),
+                           static_cast<int32_t>(images.dimensions()[2])};
   const std::vector<uint8_t> pixel_values = images.read_items(count);
   if (everything) images.expect_end();
   data.inputs.reserve(pixel_values.size());

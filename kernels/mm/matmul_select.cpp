@@ -15,6 +15,15 @@
 //  - t_n (weight gradient, K = 1): 8x4_u1 is the fastest or within noise of it on every shape
 //    (9-11 GMAC/s; 4x16_u1 keeps 64 sums, more than SSE's 16 registers hold).
 //  - n_n row (input gradient, M = 1): 1x16_u1, 9-12 GMAC/s.
+// and on the lowered convolution products of DS-CNN and ResNet8 (M, N, K from 16 to 1024, both
+// layouts, every step):
+//  - n_t (HWC forward, CHW weight gradient): 1x1_u8 first on 19 of 20 shapes, 8-14 GMAC/s; the
+//    previous 2x2_u4 ran at 4-5.
+//  - n_n (CHW forward, HWC input gradient): 1x16_u1 best or within 5% on all but the K = 27
+//    shapes (there 4x4_u2, 8 GMAC/s against 7.6), 11-14 GMAC/s; 4x16_u1 keeps 64 sums in flight,
+//    spills, and ran at 3.5.
+//  - t_n (CHW input gradient, HWC weight gradient): 8x4_u1 and 4x4_u1 within 3% everywhere,
+//    13-17 GMAC/s.
 #include "kernels/mm/matmul.h"
 
 namespace utrain {
@@ -30,11 +39,9 @@ struct DefaultRule {
 };
 
 constexpr DefaultRule kDefaultRules[] = {
-    {Trans::n, Trans::t, ShapeClass::row, 1, 1, 8},
     {Trans::n, Trans::t, ShapeClass::column, 8, 1, 4},
-    {Trans::n, Trans::t, ShapeClass::any, 2, 2, 4},
-    {Trans::n, Trans::n, ShapeClass::row, 1, 16, 1},
-    {Trans::n, Trans::n, ShapeClass::any, 4, 16, 1},
+    {Trans::n, Trans::t, ShapeClass::any, 1, 1, 8},
+    {Trans::n, Trans::n, ShapeClass::any, 1, 16, 1},
     {Trans::t, Trans::n, ShapeClass::row, 1, 16, 1},
     {Trans::t, Trans::n, ShapeClass::any, 8, 4, 1},
     {Trans::t, Trans::t, ShapeClass::column, 16, 1, 1},

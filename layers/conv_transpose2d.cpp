@@ -3,6 +3,7 @@
 #include "kernels/conv/channel_bias.h"
 #include "layers/conv_steps.h"
 #include "layers/elementwise_checks.h"
+#include "layers/layer_checks.h"
 
 namespace utrain {
 
@@ -53,10 +54,7 @@ Status equivalent_conv_shape(const ConvTranspose2dParams& p, const Shape& input,
 Status check_step_tensors(const ConvTranspose2dParams& p, const TensorView& input, const char* input_subject,
                           const TensorView& output, const char* output_subject, ConvShape* s) {
   UT_TRY(check_conv_transpose2d_params(p));
-  UT_TRY(check_dense_f32(input, input_subject));
-  if (input.layout != p.layout)
-    return Status::error(StatusCode::shape_mismatch, "layout differs from the layer's (CHW against HWC)")
-        .about(input_subject);
+  UT_TRY(check_layer_tensor(input, p.layout, input_subject));
   UT_TRY(equivalent_conv_shape(p, input.shape, input_subject, s));
   UT_TRY(check_dense_f32(output, output_subject));
   const TensorView expected{nullptr, DType::f32, p.layout, s->input(), {}};

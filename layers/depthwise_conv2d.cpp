@@ -2,6 +2,8 @@
 
 #include <stdint.h>
 
+#include "layers/layer_checks.h"
+
 namespace utrain {
 
 namespace {
@@ -12,9 +14,7 @@ constexpr int64_t kMaxElements = INT32_MAX;
 
 // A dense f32 view of `shape` in the layer's layout.
 Status check_activation(const TensorView& t, const Shape& shape, Layout layout, const char* subject) {
-  UT_TRY(check_dense_f32(t, subject));
-  if (t.layout != layout)
-    return Status::error(StatusCode::invalid_argument, "layout differs from the layer's").about(subject);
+  UT_TRY(check_layer_tensor(t, layout, subject));
   if (t.shape.n != shape.n)
     return Status::error(StatusCode::shape_mismatch, "batch sizes differ", t.shape.n, shape.n).about(subject);
   if (t.shape.c != shape.c)

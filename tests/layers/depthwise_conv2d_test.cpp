@@ -324,7 +324,7 @@ TEST_F(DepthwiseErrors, forward_names_x_y_weight_bias_and_overlaps) {
             "shape mismatch: depthwise conv2d forward: y: batch sizes differ (got 1, expected 2)");
   EXPECT_EQ(status_text(depthwise_conv2d_forward(ctx, p, TensorView::dense(x.data(), in, Layout::hwc), w.data(),
                                                  b.data(), chw(y, in))),
-            "invalid argument: depthwise conv2d forward: x: layout differs from the layer's");
+            "shape mismatch: depthwise conv2d forward: x: layout differs from the layer's");
   EXPECT_EQ(status_text(depthwise_conv2d_forward(ctx, p, TensorView{}, w.data(), b.data(), chw(y, in))),
             "invalid argument: depthwise conv2d forward: x: data is null");
   EXPECT_EQ(status_text(depthwise_conv2d_forward(ctx, p, chw(x, in), nullptr, b.data(), chw(y, in))),

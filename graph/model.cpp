@@ -18,7 +18,7 @@ const char* node_kind_name(NodeKind k) {
     case NodeKind::layer_norm: return "layer_norm";
     case NodeKind::instance_norm2d: return "instance_norm2d";
     case NodeKind::add: return "add";
-    case NodeKind::flatten: return "flatten";
+    case NodeKind::reshape: return "reshape";
   }
   return "unknown";
 }
@@ -182,9 +182,19 @@ Model& Model::add(int other) {
 }
 
 Model& Model::flatten() {
-  Node* node = append(NodeKind::flatten);
+  if (!status_.ok()) return *this;
+  return reshape(static_cast<int32_t>(nodes_[cursor_].sample.per_sample()), 1, 1);
+}
+
+Model& Model::reshape(int32_t channels, int32_t height, int32_t width) {
+  if (!status_.ok()) return *this;
+  const int64_t count = nodes_[cursor_].sample.per_sample();
+  if (channels <= 0 || height <= 0 || width <= 0 || int64_t{channels} * height * width != count)
+    return fail(Status::error(StatusCode::shape_mismatch, "model: reshape() must keep the values per sample",
+                              int64_t{channels} * height * width, count));
+  Node* node = append(NodeKind::reshape);
   if (node == nullptr) return *this;
-  node->sample = Shape{1, static_cast<int32_t>(node->sample.per_sample()), 1, 1};
+  node->sample = Shape{1, channels, height, width};
   return *this;
 }
 

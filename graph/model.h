@@ -51,7 +51,7 @@ enum class NodeKind : uint8_t {
   layer_norm,
   instance_norm2d,
   add,
-  flatten,
+  reshape,  // flatten() too
 };
 
 const char* node_kind_name(NodeKind k);
@@ -107,6 +107,10 @@ class Model {
   Model& add(int other);
   // Reads the cursor's values as one feature vector per sample, without a copy.
   Model& flatten();
+  // Reads the cursor's values as channels × height × width per sample, without a copy: the
+  // values keep their memory order, which is the model's layout (CHW like PyTorch's reshape;
+  // HWC reads them as pixels of `channels` values). The count must not change.
+  Model& reshape(int32_t channels, int32_t height, int32_t width);
 
   // Freezes the most recently added layer: its parameters get no gradient and no update.
   Model& freeze();

@@ -168,7 +168,7 @@ Status node_forward(const ExecContext& ctx, const Node& node, bool training, con
     case NodeKind::instance_norm2d:
       return instance_norm2d_forward(ctx, node.instance_norm, t.x, t.weight, t.bias, t.saved, t.y);
     case NodeKind::add: return residual_add_forward(ctx, t.x, t.x2, t.y);
-    case NodeKind::flatten:  // its output is its input's buffer, nothing to compute
+    case NodeKind::reshape:  // its output is its input's buffer, nothing to compute
     case NodeKind::input: return ok_status();
   }
   return Status::error(StatusCode::unsupported, "graph: unknown node kind");
@@ -232,7 +232,7 @@ Status node_input_grad(const ExecContext& ctx, const Node& node, bool training, 
     case NodeKind::instance_norm2d:
       return instance_norm2d_input_grad(ctx, node.instance_norm, t.x, t.dy, t.weight, t.saved, t.dx, accumulate);
     case NodeKind::add: return residual_add_input_grad(ctx, t.dy, which == 0 ? t.dx : t.dx2, accumulate);
-    case NodeKind::flatten: return residual_add_input_grad(ctx, t.dy, t.dx, accumulate);
+    case NodeKind::reshape: return residual_add_input_grad(ctx, t.dy, t.dx, accumulate);
     case NodeKind::input: break;
   }
   return Status::error(StatusCode::invalid_argument, "graph: the input node has no input gradient");

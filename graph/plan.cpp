@@ -91,8 +91,8 @@ Status plan_model(const Model& m, int32_t batch, const TrainConfig* training, co
     const Node& node = m.node(i);
     NodePlan& np = plan->nodes[i];
     np.fused_into_previous = is_fusable_activation(m, i);
-    np.aliases_input = node.kind == NodeKind::flatten;
-    // A flatten shares its input's gradient too unless another reader also writes into it.
+    np.aliases_input = node.kind == NodeKind::reshape;
+    // A reshape shares its input's gradient too unless another reader also writes into it.
     np.grad_aliases_input = np.aliases_input && consumer_count(m, node.input) == 1;
     const bool second = node.second_input >= 0;
     upstream_trainable[i] = trains_parameters(node) || upstream_trainable[node.input] ||

@@ -48,8 +48,8 @@ struct NodePlan {
   BufferSlot workspace;    // scratch of the forward step
   BufferSlot backward_workspace;  // scratch of the weight- and input-gradient steps
   bool fused_into_previous = false;  // an activation computed in the previous layer's epilogue
-  bool aliases_input = false;        // flatten: the output is the input's buffer
-  bool grad_aliases_input = false;   // flatten: the output gradient is the input's as well
+  bool aliases_input = false;        // reshape (flatten): the output is the input's buffer
+  bool grad_aliases_input = false;   // reshape: the output gradient is the input's as well
   bool needs_input_grad = false;     // sends a gradient to its (first) input
   bool needs_second_input_grad = false;  // add: to its second input
   bool runs_backward = false;        // has a weight gradient to compute or a gradient to send
@@ -72,7 +72,7 @@ struct Plan {
 // The activation node computed in node i's epilogue, or -1.
 int fused_activation_of(const Plan& plan, const Model& model, int i);
 // The node whose output buffer holds node i's output (itself, or the layer a fused activation
-// runs in, or what a flatten reads).
+// runs in, or what a reshape reads).
 int output_owner(const Plan& plan, const Model& model, int i);
 // The node whose gradient buffer holds the gradient of node i's output.
 int grad_owner(const Plan& plan, const Model& model, int i);

@@ -58,7 +58,9 @@ std::string describe_node(const Node& node) {
     case NodeKind::layer_norm: return "layer_norm" + flags(node, true);
     case NodeKind::instance_norm2d: return "instance_norm" + flags(node, true);
     case NodeKind::add: return fmt::format("add(node {})", node.second_input);
-    case NodeKind::flatten: return "flatten";
+    case NodeKind::reshape:
+      if (node.sample.h == 1 && node.sample.w == 1) return "flatten";
+      return fmt::format("reshape {}×{}×{}", node.sample.c, node.sample.h, node.sample.w);
   }
   return "unknown";
 }

@@ -129,7 +129,7 @@ TEST(GraphPlan, flatten_shares_its_input_buffer) {
   Plan plan;
   ASSERT_TRUE(plan_training(m, sgd(), &plan).ok());
   const int flatten = m.output_node() - 1;
-  ASSERT_EQ(m.node(flatten).kind, NodeKind::flatten);
+  ASSERT_EQ(m.node(flatten).kind, NodeKind::reshape);
   EXPECT_TRUE(plan.nodes[flatten].aliases_input);
   EXPECT_EQ(plan.nodes[flatten].output.offset, plan.nodes[flatten - 1].output.offset);
   EXPECT_EQ(plan.nodes[flatten].output_grad.offset, plan.nodes[flatten - 1].output_grad.offset);
@@ -230,6 +230,25 @@ TEST(GraphTrainer, inference_uses_running_statistics) {
   const std::vector<float> once(out, out + 3);
   ASSERT_TRUE(s.trainer.forward(x.data(), 1, &out).ok());
   EXPECT_EQ(std::vector<float>(out, out + 3), once);
+}
+
+TEST(GraphTrainer, a_decoder_reshapes_features_into_an_image_without_a_copy) {
+  // Linear → reshape to 2×3×3 → transposed convolution up to 1×6×6 → flatten → Linear.
+  Window2d up;
+  up.kernel_h = up.kernel_w = 2;
+  up.stride_h = up.stride_w = 2;
+  Model m(6);
+  m.linear(18).tanh().reshape(2, 3, 3).conv_transpose2d(1, up).tanh().flatten().linear(3);
+  TrainedGraph g(m);
+  EXPECT_EQ(m.node(4).sample, (Shape{1, 1, 6, 6}));
+  EXPECT_TRUE(g.plan.nodes[3].aliases_input);
+  EXPECT_EQ(g.plan.nodes[3].output.offset, g.plan.nodes[1].output.offset);  // the fused Linear+tanh buffer
+  const std::vector<float> x = random_input(6, 8);
+  const float first = g.step(x, 2);
+  float last = first;
+  for (int i = 0; i < 30; ++i) last = g.step(x, 2);
+  EXPECT_LT(last, 0.5f * first);
+  EXPECT_EQ(Model(6).linear(18).reshape(2, 3, 4).status().code(), StatusCode::shape_mismatch);
 }
 
 TEST(GraphPlan, mlperf_tiny_cnns_plan_and_report_peak_memory) {

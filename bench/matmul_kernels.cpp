@@ -21,7 +21,12 @@
 #include <string>
 #include <vector>
 
-#include "bench/support/dae_model.h"
+#include "bench/support/bench_check.h"
+#include "bench/support/node_steps.h"
+#include "bench/support/step_kernel.h"
+#include "core/rng.h"
+#include "graph/mlperf_tiny.h"
+#include "graph/plan.h"
 #include "kernels/mm/matmul.h"
 #include "kernels/mm/matmul_kernel.h"
 #include "targets/host/cpu_features.h"
@@ -31,14 +36,10 @@ namespace {
 
 // One layer-step product of the model (its shape, once even if several layers share it).
 struct Product {
-  DaeLayer layer;
-  LayerStep step;
-  MatMulArgs args;  // normalized, as the front end hands it to a kernel
+  std::string name;  // "<step>/<in>x<out>", e.g. "fw/640x128"
+  MatMulArgs args;   // normalized, as the front end hands it to a kernel; no operands yet
   const MatMulKernel* default_kernel;
   std::vector<const MatMulKernel*> kernels;
-  std::string name() const {
-    return std::string(layer_step_name(step)) + "/" + std::to_string(layer.in) + "x" + std::to_string(layer.out);
-  }
   int64_t macs() const { return int64_t{args.m} * args.n * args.k; }
 };
 
@@ -46,17 +47,30 @@ std::string form_of(const MatMulArgs& p) {
   return std::string(p.ta == Trans::n ? "n" : "t") + "_" + (p.tb == Trans::n ? "n" : "t");
 }
 
+// The products of the Deep AutoEncoder's Linear layer steps that a training step runs (every
+// layer's FW and WG, the IG of all but the first), with the ReLU the plan fuses into FW.
 std::vector<Product> dae_products(int32_t batch) {
+  const Model model = deep_autoencoder_model();
+  TrainConfig config;
+  config.batch = batch;
+  Plan plan;
+  check(plan_training(model, config, &plan), "planning the Deep AutoEncoder");
   std::vector<Product> products;
-  for (int i = 0; i < kDaeLayers; ++i) {
-    const DaeLayer layer = dae_layer(i);
-    for (LayerStep step : {LayerStep::fw, LayerStep::wg, LayerStep::ig}) {
-      if (step == LayerStep::ig && !layer.input_grad) continue;
-      Product prod{layer, step, {}, nullptr, {}};
-      if (std::any_of(products.begin(), products.end(), [&](const Product& q) { return q.name() == prod.name(); }))
+  for (int i = 1; i < model.node_count(); ++i) {
+    if (model.node(i).kind != NodeKind::linear) continue;
+    const Node node = node_as_run(model, plan, i);
+    const Shape& in = model.node(node.input).sample;
+    const Shape input{batch, in.c, in.h, in.w}, output{batch, node.sample.c, node.sample.h, node.sample.w};
+    for (LayerStep step : {LayerStep::forward, LayerStep::weight_grad, LayerStep::input_grad}) {
+      if (step == LayerStep::input_grad && !plan.nodes[i].needs_input_grad) continue;
+      Product prod{std::string(layer_step_name(step)) + "/" + std::to_string(node.linear.in_features) + "x" +
+                       std::to_string(node.linear.out_features),
+                   {}, nullptr, {}};
+      if (std::any_of(products.begin(), products.end(), [&](const Product& q) { return q.name == prod.name; }))
         continue;
-      LinearOperands ops(layer.in, layer.out, batch);
-      prod.args = normalize_matmul(layer_step_product(step, layer.relu, ops));
+      MatMulArgs p;
+      step_product(node, step, input, output, plan.choices[i][static_cast<int>(step)], &p);
+      prod.args = normalize_matmul(p);
       prod.default_kernel = &default_matmul_kernel(prod.args, 1, host_isas());
       for (const MatMulKernel& k : matmul_kernels())
         if (k.ta == prod.args.ta && k.tb == prod.args.tb && host_isas().has(k.isa)) prod.kernels.push_back(&k);
@@ -66,9 +80,32 @@ std::vector<Product> dae_products(int32_t batch) {
   return products;
 }
 
-void run_kernel(benchmark::State& state, const Product& prod, const MatMulKernel* kernel, int32_t batch) {
-  LinearOperands ops(prod.layer.in, prod.layer.out, batch);
-  const MatMulArgs p = normalize_matmul(layer_step_product(prod.step, prod.layer.relu, ops));
+// The operands of one product, sized from its shape and filled with small random values.
+struct Operands {
+  std::vector<float> a, b, c, bias;
+
+  explicit Operands(MatMulArgs* p) {
+    Rng rng(static_cast<uint64_t>(p->m) * 1000003 + static_cast<uint64_t>(p->n) * 1009 + static_cast<uint64_t>(p->k));
+    const size_t a_rows = static_cast<size_t>(p->ta == Trans::n ? p->m : p->k);
+    const size_t b_rows = static_cast<size_t>(p->tb == Trans::n ? p->k : p->n);
+    a = random_values(a_rows * static_cast<size_t>(p->lda), rng);
+    b = random_values(b_rows * static_cast<size_t>(p->ldb), rng);
+    bias = random_values(static_cast<size_t>(p->bias_axis == BiasAxis::row ? p->m : p->n), rng);
+    c.assign(static_cast<size_t>(p->m) * static_cast<size_t>(p->ldc), 0.0f);
+    p->a = a.data(), p->b = b.data(), p->c = c.data();
+    p->bias = p->bias_axis == BiasAxis::none ? nullptr : bias.data();
+  }
+
+  static std::vector<float> random_values(size_t count, Rng& rng) {
+    std::vector<float> v(count);
+    for (float& x : v) x = rng.uniform_symmetric(1.0f);
+    return v;
+  }
+};
+
+void run_kernel(benchmark::State& state, const Product& prod, const MatMulKernel* kernel) {
+  MatMulArgs p = prod.args;
+  const Operands operands(&p);
   for (auto _ : state) {
     kernel->fn(p, 0, 1);
     benchmark::ClobberMemory();
@@ -103,7 +140,7 @@ class CollectingReporter : public benchmark::ConsoleReporter {
 };
 
 std::string benchmark_name(const Product& prod, const MatMulKernel& kernel) {
-  return prod.name() + "/" + kernel.name;
+  return prod.name + "/" + kernel.name;
 }
 
 nlohmann::json best_kernels_json(const std::vector<Product>& products, const CollectingReporter& reporter,
@@ -124,7 +161,7 @@ nlohmann::json best_kernels_json(const std::vector<Product>& products, const Col
     for (size_t i = 0; i < ranked.size() && i < 5; ++i)
       top.push_back({{"kernel", ranked[i].second->name}, {"macs_per_second", ranked[i].first}});
     out["products"].push_back({
-        {"product", prod.name()},
+        {"product", prod.name},
         {"form", form_of(prod.args)},
         {"m", prod.args.m},
         {"n", prod.args.n},
@@ -183,7 +220,7 @@ int main(int argc, char** argv) {
   const std::vector<Product> products = dae_products(options.batch);
   for (const Product& prod : products)
     for (const utrain::MatMulKernel* k : prod.kernels)
-      benchmark::RegisterBenchmark(benchmark_name(prod, *k).c_str(), run_kernel, prod, k, options.batch)
+      benchmark::RegisterBenchmark(benchmark_name(prod, *k).c_str(), run_kernel, prod, k)
           ->Unit(benchmark::kNanosecond);
 
   CollectingReporter reporter;

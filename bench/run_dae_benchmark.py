@@ -99,8 +99,8 @@ def main():
         "speedup": speedup,
         "goal_speedup": GOAL_SPEEDUP,
         "goal_met": speedup >= GOAL_SPEEDUP,
-        "utrain_layer_steps": utrain_rounds[-1]["layer_steps"],
-        "utrain_layer_steps_total_median_us": utrain_rounds[-1]["layer_steps_total_median_us"],
+        "utrain_nodes": utrain_rounds[-1]["nodes"],
+        "utrain_node_steps_total_median_us": utrain_rounds[-1]["node_steps_total_median_us"],
     }
 
     p = peak["peak"]
@@ -114,11 +114,13 @@ def main():
               f"{100 * side['fraction_of_sse2_peak']:8.2f}{100 * side['spread']:7.0f}%")
     verdict = "met" if combined["goal_met"] else "NOT met"
     print(f"\nspeed-up {speedup:.2f}x (goal >= {GOAL_SPEEDUP:.0f}x: {verdict})")
-    print(f"\nutrain layer steps and SGD updates alone (median us), sum {combined['utrain_layer_steps_total_median_us']:.1f}:")
-    for layer in combined["utrain_layer_steps"]:
-        steps = "  ".join(f"{s} {layer[s]['median_us']:6.2f} ({layer[s]['kernel'][7:]})"
-                          for s in ("fw", "wg", "ig") if s in layer)
-        print(f"  {layer['in']:4}->{layer['out']:<4} {steps}  sgd {layer['sgd_update']['median_us']:6.2f}")
+    print(f"\nutrain layer steps, fused ReLU backward and SGD updates alone (median us), with the loss "
+          f"{combined['utrain_node_steps_total_median_us']:.1f}:")
+    for layer in combined["utrain_nodes"]:
+        steps = "  ".join(f"{s} {layer[s]['median_us']:6.2f}"
+                          + (f" ({layer[s]['kernel'][7:]})" if "kernel" in layer[s] else "")
+                          for s in ("fw", "act_bw", "wg", "ig") if s in layer)
+        print(f"  {layer['label'][7:]:12} {steps}  sgd {layer['update']['median_us']:6.2f}")
 
     text = json.dumps(combined, indent=2)
     if args.output == "-":

@@ -179,7 +179,7 @@ def kind_of(module):
         conv = conv_of(module)
         return "depthwise_conv2d" if conv.groups > 1 and conv.groups == conv.in_channels else "conv2d"
     return {nn.BatchNorm2d: "batch_norm2d", nn.ReLU: "activation", Add: "add", nn.AdaptiveAvgPool2d: "global_avg_pool",
-            nn.Flatten: "flatten", nn.Linear: "linear"}[type(module)]
+            nn.Flatten: "reshape", nn.Linear: "linear"}[type(module)]
 
 
 def chw(shape):

@@ -366,6 +366,10 @@ def measure_memory(name, set_to_none, steps=3):
         "optimizer_state": nbytes(momentum),
         "buffers": nbytes(model.buffers()),  # BatchNorm running statistics and batch counters
         "input_bytes": nbytes([x, label]),
+        # What the peak holds beyond those: activations autograd saved, gradients live at the
+        # peak, temporaries.
+        "activations_gradients_temporaries_at_peak_bytes":
+            peak - nbytes(model.parameters()) - nbytes(momentum) - nbytes(model.buffers()) - nbytes([x, label]),
         "method": "torch.profiler profile_memory: max of the c10 CPU allocator's total_allocated over the last step",
     }
 

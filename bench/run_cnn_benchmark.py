@@ -103,6 +103,10 @@ def layer_rows(utrain_rounds, torch_rounds):
                    "algorithm": layer[step].get("algorithm", ""), "kernel": layer[step].get("kernel", "")}
             if row["macs"]:
                 row["utrain_macs_per_second"] = row["macs"] / (us * 1e-6)
+            if "gather_us" in entries[0]:
+                row["utrain_gather_us"] = median_of(entries, "gather_us")
+                row["utrain_product_us"] = median_of(entries, "product_us")
+                row["utrain_product_macs_per_second"] = row["macs"] / (row["utrain_product_us"] * 1e-6)
             if (layer["node"], step) in theirs:
                 pt = theirs[(layer["node"], step)]
                 row["pytorch_us"] = median_of(pt, "median_us")
@@ -155,16 +159,19 @@ def print_step_table(results, peak):
 def print_layer_table(r):
     print(f"\n{MODEL_NAMES[r['model']]} {r['layout'].upper()}: layer steps alone, median us "
           f"(speed-up = PyTorch / utrain)")
-    print(f"{'node':>4} {'layer':38}{'step':7}{'utrain':>9}{'GMAC/s':>8}{'torch':>9}{'speed-up':>9}  "
-          f"utrain algorithm/kernel | PyTorch op")
+    print("(lowered steps: the gather or scatter and the product alone, with the product's GMAC/s)")
+    print(f"{'node':>4} {'layer':42}{'step':7}{'utrain':>9}{'GMAC/s':>8}{'torch':>9}{'speed-up':>9}"
+          f"{'gather':>8}{'product':>9}{'GMAC/s':>8}  utrain algorithm/kernel | PyTorch op")
     for row in r["layer_steps"]:
         gmacs = f"{row['utrain_macs_per_second'] / 1e9:8.2f}" if "utrain_macs_per_second" in row else f"{'':8}"
         torch_us = f"{row['pytorch_us']:9.1f}" if "pytorch_us" in row else f"{'':9}"
         speedup = f"{row['speedup']:8.2f}x" if "speedup" in row else f"{'':9}"
+        parts = (f"{row['utrain_gather_us']:8.1f}{row['utrain_product_us']:9.1f}"
+                 f"{row['utrain_product_macs_per_second'] / 1e9:8.2f}") if "utrain_gather_us" in row else f"{'':25}"
         ran = f"{row['algorithm']} {row['kernel']}".strip()
         theirs = f"{row.get('pytorch_backend', '')} {row.get('pytorch_op', '')}".strip()
-        print(f"{row['node']:4} {row['label']:38}{row['step']:7}{row['utrain_us']:9.1f}{gmacs}{torch_us}{speedup}  "
-              f"{ran} | {theirs}")
+        print(f"{row['node']:4} {row['label']:42}{row['step']:7}{row['utrain_us']:9.1f}{gmacs}{torch_us}{speedup}"
+              f"{parts}  {ran} | {theirs}")
     tot = r["totals"]
     phases = ", ".join(f"{k} {v:.0f}" for k, v in tot["pytorch_phases_us"].items())
     print(f"utrain: node steps + updates + loss alone {tot['utrain_node_steps_and_loss_us']:.1f} us "
@@ -179,7 +186,7 @@ def print_slowest(results, count):
     print(f"\nLayer steps slowest relative to PyTorch (lowest speed-up first, {count} of {len(rows)}):")
     for row in rows[:count]:
         gmacs = f"{row['utrain_macs_per_second'] / 1e9:6.2f} GMAC/s" if "utrain_macs_per_second" in row else ""
-        print(f"  {MODEL_NAMES[row['model']]:8}{row['layout']:4} {row['node']:3} {row['label']:38}{row['step']:4}"
+        print(f"  {MODEL_NAMES[row['model']]:8}{row['layout']:4} {row['node']:3} {row['label']:42}{row['step']:4}"
               f"{row['speedup']:6.2f}x  utrain {row['utrain_us']:7.1f} us {gmacs:13} "
               f"{row['algorithm']} {row['kernel']} | torch {row['pytorch_us']:7.1f} us {row.get('pytorch_op', '')}")
 

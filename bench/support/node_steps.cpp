@@ -5,7 +5,10 @@
 
 #include "bench/support/bench_check.h"
 #include "core/arena.h"
+#include "bench/support/matmul_operands.h"
 #include "core/rng.h"
+#include "kernels/conv/im2col.h"
+#include "kernels/mm/matmul.h"
 #include "layers/activation.h"
 #include "layers/loss.h"
 #include "layers/optimizer.h"
@@ -125,6 +128,34 @@ TimingSummary time_step(Work&& work, int repetitions) {
   return time_repeated(work, calls, repetitions, calls);
 }
 
+// The gather (or, for the input gradient, the scatter) and the product of a lowered convolution
+// step, each alone; the scatter adds or overwrites as the step does.
+void time_lowered_parts(const ExecContext& ctx, const Node& node, LayerStep step, const StepChoice& choice,
+                        const NodeBuffers& b, bool accumulate, int repetitions, StepTiming* s) {
+  const Shape in = b.tensors.x.shape, out = b.tensors.y.shape;
+  if (node.kind != NodeKind::conv2d) return;
+  if (conv2d_algorithm(step, node.conv, in, choice.algorithm) != ConvAlgorithm::lowered) return;
+  const ConvShape cs{node.conv.layout, in.n, in.c, in.h, in.w, node.conv.out_channels, out.h, out.w, node.conv.window};
+  const bool chw = cs.layout == Layout::chw;
+  float* lowered = b.workspace.data();
+  s->gather = time_step(
+      [&] {
+        if (step == LayerStep::input_grad)
+          check(chw ? col2im(*ctx.team, cs, lowered, b.dx.data(), accumulate)
+                    : row2im(*ctx.team, cs, lowered, b.dx.data(), accumulate),
+                "timing a scatter");
+        else
+          check(chw ? im2col(*ctx.team, cs, b.x.data(), lowered) : im2row(*ctx.team, cs, b.x.data(), lowered),
+                "timing a gather");
+      },
+      repetitions);
+  MatMulArgs p;
+  step_product(node, step, in, out, choice, &p);
+  const MatMulOperands operands(&p);
+  s->product = time_step([&] { check(matmul(ctx, p, choice.matmul), "timing a product"); }, repetitions);
+  s->has_parts = true;
+}
+
 void time_node(const Model& m, const TrainConfig& config, const Plan& plan, const ExecContext& ctx, int i,
                int repetitions, NodeTimings* result) {
   const NodePlan& np = plan.nodes[i];
@@ -133,19 +164,21 @@ void time_node(const Model& m, const TrainConfig& config, const Plan& plan, cons
   const NodeTensors& t = buffers.tensors;
   const Shape in = t.x.shape, out = t.y.shape;
   const int64_t macs = node_step_macs(node, m.node(node.input).sample) * plan.batch;
-  auto add_step = [&](LayerStep step, const char* name, int64_t step_macs, auto&& work) {
+  auto add_step = [&](LayerStep step, const char* name, int64_t step_macs, bool accumulate, auto&& work) {
     work();  // also fills what later steps read: y and the saved statistics
+    const StepChoice& choice = plan.choices[i][static_cast<int>(step)];
     StepTiming s;
     s.step = name;
     s.time = time_step(work, repetitions);
     s.macs = step_macs;
-    s.kernel = step_kernel(ctx, node, step, in, out, plan.choices[i][static_cast<int>(step)]);
+    s.kernel = step_kernel(ctx, node, step, in, out, choice);
+    time_lowered_parts(ctx, node, step, choice, buffers, accumulate, repetitions, &s);
     result->steps.push_back(s);
   };
 
   if (!np.aliases_input) {
     const StepChoice& choice = plan.choices[i][static_cast<int>(LayerStep::forward)];
-    add_step(LayerStep::forward, "fw", macs,
+    add_step(LayerStep::forward, "fw", macs, false,
              [&] { check(node_forward(ctx, node, true, t, choice), "timing a forward step"); });
   }
   if (!np.runs_backward || (np.aliases_input && np.grad_aliases_input)) return;
@@ -160,7 +193,7 @@ void time_node(const Model& m, const TrainConfig& config, const Plan& plan, cons
   }
   if (trains_parameters(node)) {
     const StepChoice& choice = plan.choices[i][static_cast<int>(LayerStep::weight_grad)];
-    add_step(LayerStep::weight_grad, "wg", node.bias_only ? 0 : macs,
+    add_step(LayerStep::weight_grad, "wg", node.bias_only ? 0 : macs, false,
              [&] { check(node_weight_grad(ctx, node, t, false, choice), "timing a weight-gradient step"); });
   }
   if (np.needs_input_grad || np.needs_second_input_grad) {
@@ -168,7 +201,7 @@ void time_node(const Model& m, const TrainConfig& config, const Plan& plan, cons
     const bool sends[2] = {np.needs_input_grad, np.needs_second_input_grad};
     const bool accumulate[2] = {input_grad_accumulates(m, plan, i, 0),
                                 np.needs_second_input_grad && input_grad_accumulates(m, plan, i, 1)};
-    add_step(LayerStep::input_grad, "ig", np.needs_input_grad ? macs : 0, [&] {
+    add_step(LayerStep::input_grad, "ig", np.needs_input_grad ? macs : 0, accumulate[0], [&] {
       for (int k = 0; k < 2; ++k)
         if (sends[k])
           check(node_input_grad(ctx, node, true, t, k, accumulate[k], choice), "timing an input-gradient step");
@@ -302,6 +335,11 @@ nlohmann::json to_json(const Model& model, const std::vector<NodeTimings>& nodes
       if (s.macs > 0) step["macs_per_second"] = static_cast<double>(s.macs) / (s.time.median_us * 1e-6);
       if (!s.kernel.algorithm.empty()) step["algorithm"] = s.kernel.algorithm;
       if (!s.kernel.kernel.empty()) step["kernel"] = s.kernel.kernel;
+      if (s.has_parts) {
+        step["gather_us"] = s.gather.median_us;
+        step["product_us"] = s.product.median_us;
+        step["product_macs_per_second"] = static_cast<double>(s.macs) / (s.product.median_us * 1e-6);
+      }
       entry[s.step] = step;
       *total_median_us += s.time.median_us;
     }

@@ -38,6 +38,10 @@ struct StepTiming {
   TimingSummary time;
   int64_t macs = 0;  // 0 for steps without multiplies
   StepKernel kernel;
+  // A lowered convolution step's two parts timed apart: the gather (im2col/im2row; for the input
+  // gradient the scatter col2im/row2im) and the matrix product with the step's kernel.
+  bool has_parts = false;
+  TimingSummary gather, product;
 };
 
 struct NodeTimings {
@@ -62,8 +66,9 @@ TimingSummary time_loss(const Model& model, const TrainConfig& config, const Pla
 std::string node_label(const Model& model, int i);
 
 // The nodes' timings as a JSON array: per node its index, kind, label, input and output shapes
-// (c, h, w), and per step median_us, min_us, macs, macs_per_second, algorithm and kernel; then
-// the update. *total_median_us receives the sum of every step's and update's median.
+// (c, h, w), and per step median_us, min_us, macs, macs_per_second, algorithm and kernel (and for
+// lowered steps gather_us, product_us, product_macs_per_second); then the update.
+// *total_median_us receives the sum of every step's and update's median.
 nlohmann::json to_json(const Model& model, const std::vector<NodeTimings>& nodes, double* total_median_us);
 
 }  // namespace utrain::bench

@@ -13,6 +13,13 @@ function(utrain_freestanding_library name)
   file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
   add_library(${name} STATIC ${sources})
   target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR})
-  target_compile_options(${name} PRIVATE -fno-exceptions -fno-rtti -nostdinc++ -fno-math-errno)
-  utrain_warnings(${name})
+  utrain_freestanding_options(${name})
+endfunction()
+
+# The same rules for any other target whose C++ must build on the device: start-up code, device
+# test programs (also when they are built for the host).
+function(utrain_freestanding_options target)
+  target_compile_options(${target} PRIVATE
+                         $<$<COMPILE_LANGUAGE:CXX>:-fno-exceptions -fno-rtti -nostdinc++ -fno-math-errno>)
+  utrain_warnings(${target})
 endfunction()

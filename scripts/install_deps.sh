@@ -7,7 +7,12 @@ set -euo pipefail
 declare -A groups=(
   [build]="cmake ninja-build g++ libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev libfmt-dev
            zlib1g-dev"
-  [cross]="gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf"
+  # Bare-metal RISC-V and Cortex-M4F compilers with picolibc, QEMU to run their images, and the
+  # host gcc that builds the QEMU instruction-count plugin. Debian has no libstdc++ for
+  # riscv64-unknown-elf (the device code needs none); the ARM one comes with picolibc.
+  [cross]="gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf
+           gcc-arm-none-eabi binutils-arm-none-eabi picolibc-arm-none-eabi
+           libstdc++-arm-none-eabi-picolibc qemu-system-misc qemu-system-arm gcc"
   [python]="python3 python3-torch python3-numpy"
   # Data sets `utrain train --dataset` reads from where Debian installs them (30 MB).
   [data]="dataset-fashion-mnist"

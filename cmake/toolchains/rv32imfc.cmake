@@ -1,10 +1,10 @@
-# Bare-metal RISC-V rv32imfc (one PULP-like core): Debian's riscv64-unknown-elf GCC with picolibc.
+# Bare-metal RISC-V rv32imfc: one PULP-like core, run as one hart of qemu-system-riscv32 -M virt.
 # Debian has no rv32imfc multilib; -march=rv32imfc falls back to rv32imf/ilp32f, which is what
-# we want (the C extension only changes code size).
-set(CMAKE_SYSTEM_NAME Generic)
+# we want (the C extension only changes code size). Adding _zicsr to -march would break that
+# fallback, so code that reads CSRs enables Zicsr locally (.option arch, +zicsr).
+set(UTRAIN_TOOLCHAIN_PREFIX riscv64-unknown-elf-)
+set(UTRAIN_TARGET_FLAGS "-march=rv32imfc -mabi=ilp32f")
 set(CMAKE_SYSTEM_PROCESSOR riscv32)
-set(CMAKE_CXX_COMPILER riscv64-unknown-elf-g++)
-set(CMAKE_C_COMPILER riscv64-unknown-elf-gcc)
-set(CMAKE_CXX_FLAGS_INIT "-march=rv32imfc -mabi=ilp32f --specs=picolibc.specs -ffunction-sections -fdata-sections -fno-threadsafe-statics -fno-use-cxa-atexit")
-set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
-set(UTRAIN_FREESTANDING_ONLY ON CACHE BOOL "" FORCE)
+set(UTRAIN_DEVICE rv32)
+set(UTRAIN_DEVICE_HARTS 1)
+include(${CMAKE_CURRENT_LIST_DIR}/../bare_metal_toolchain.cmake)

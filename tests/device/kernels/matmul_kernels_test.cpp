@@ -1,0 +1,147 @@
+// Every matrix-multiply kernel of the table against the plain reference, on the device's team:
+// sizes 1 and primes, shares that are not tile multiples (144 rows or columns over 8 harts give
+// 18 each, and every prime size leaves a partial tile), leading dimensions beyond the row length,
+// every epilogue. C sits between guard zones and the gaps between its rows are poisoned, so a
+// write outside the M×N result fails the test. One test per operand form, named after it.
+//
+// The shapes are kept small for the emulator. Each shape's inputs, reference result and
+// tolerances are made once and shared by the form's 54 kernels: the reference accumulates in
+// double, which rv32imf and the Cortex-M4F emulate in software.
+#include <math.h>
+#include <string.h>
+
+#include "core/rng.h"
+#include "harness/device_test.h"
+#include "kernels/mm/matmul_kernel.h"
+#include "kernels/mm/matmul_reference.h"
+
+namespace utrain {
+namespace {
+
+constexpr float kPoison = -12345.0f;
+constexpr int32_t kGuard = 37;       // floats before and after C
+constexpr int32_t kCapacity = 4096;  // floats of each operand, C included
+constexpr int kRandomShapes = 3;
+
+struct Shape {
+  int32_t m, n, k;
+};
+
+constexpr Shape kShapes[] = {{1, 1, 1},   {1, 37, 5},   {37, 1, 7},  {3, 5, 67},   {7, 11, 13}, {17, 19, 9},
+                             {31, 37, 23}, {5, 144, 3}, {144, 5, 4}, {16, 16, 16}, {29, 61, 11}};
+
+// One product with its expected result: C's initial contents (guards and row gaps poisoned),
+// the reference result and each element's tolerance.
+struct Problem {
+  MatMulArgs args;  // args.c points into `c`, after the front guard
+  float a[kCapacity], b[kCapacity], bias[kCapacity];
+  float c_initial[kCapacity + 2 * kGuard];
+  float c[kCapacity + 2 * kGuard];
+  float expect[kCapacity];
+  float tolerance[kCapacity];
+};
+
+Problem g_problem;  // static: too large for a device stack
+
+void fill(float* values, int32_t count, Rng& rng) {
+  for (int32_t i = 0; i < count; ++i) values[i] = rng.uniform_symmetric(1.0f);
+}
+
+// Makes the inputs, the reference and the tolerances of one shape; `variant` picks the padding
+// and the epilogue. False if the shape does not fit the buffers.
+bool make_problem(Shape s, Trans ta, Trans tb, int variant, Rng& rng, Problem& pr) {
+  MatMulArgs& p = pr.args;
+  p = MatMulArgs{};
+  p.m = s.m, p.n = s.n, p.k = s.k;
+  p.ta = ta, p.tb = tb;
+  const int32_t pad = variant % 2 == 0 ? 0 : 3;
+  const int32_t a_rows = ta == Trans::n ? s.m : s.k, a_cols = ta == Trans::n ? s.k : s.m;
+  const int32_t b_rows = tb == Trans::n ? s.k : s.n, b_cols = tb == Trans::n ? s.n : s.k;
+  p.lda = a_cols + pad, p.ldb = b_cols + pad, p.ldc = s.n + pad;
+  const int32_t c_size = s.m * p.ldc;
+  if (a_rows * p.lda > kCapacity || b_rows * p.ldb > kCapacity || c_size > kCapacity ||
+      (s.m > s.n ? s.m : s.n) > kCapacity)
+    return false;
+  fill(pr.a, a_rows * p.lda, rng);
+  fill(pr.b, b_rows * p.ldb, rng);
+  fill(pr.bias, s.m > s.n ? s.m : s.n, rng);
+  p.a = pr.a, p.b = pr.b;
+
+  p.accumulate = variant % 3 == 1;
+  p.bias_axis = variant % 3 == 0 ? BiasAxis::none : variant % 3 == 1 ? BiasAxis::row : BiasAxis::col;
+  p.bias = p.bias_axis == BiasAxis::none ? nullptr : pr.bias;
+  constexpr Activation kActivations[] = {Activation::none, Activation::relu, Activation::leaky_relu,
+                                         Activation::sigmoid, Activation::tanh};
+  p.act = kActivations[variant % 5];
+
+  for (int32_t x = 0; x < c_size + 2 * kGuard; ++x) pr.c_initial[x] = kPoison;
+  for (int32_t i = 0; i < s.m; ++i)
+    for (int32_t j = 0; j < s.n; ++j) pr.c_initial[kGuard + i * p.ldc + j] = rng.uniform_symmetric(1.0f);
+  memcpy(pr.expect, pr.c_initial + kGuard, sizeof(float) * static_cast<size_t>(c_size));
+  MatMulArgs reference = p;
+  reference.c = pr.expect;
+  matmul_reference(reference);
+  for (int32_t i = 0; i < s.m; ++i)
+    for (int32_t j = 0; j < s.n; ++j) {
+      // fp32 rounding of a K-term sum, plus the epilogue's terms.
+      const double scale = matmul_abs_dot(reference, i, j) + fabs(pr.expect[i * p.ldc + j]) + 1.0;
+      pr.tolerance[i * p.ldc + j] = static_cast<float>(1e-6 + 2.0 * (s.k + 4) * 1.2e-7 * scale);
+    }
+  p.c = pr.c + kGuard;
+  return true;
+}
+
+// Runs `kernel` on the team and checks the guards, the row gaps and every result element;
+// stops at the first wrong element.
+void check_kernel(const MatMulKernel& kernel, Problem& pr, int variant) {
+  const MatMulArgs& p = pr.args;
+  Team& team = *device_test::context().team;
+  device_test::Note note("%s M=%ld N=%ld K=%ld team=%d variant=%d", kernel.name, static_cast<long>(p.m),
+                         static_cast<long>(p.n), static_cast<long>(p.k), team.size(), variant);
+  const int32_t c_size = p.m * p.ldc;
+  memcpy(pr.c, pr.c_initial, sizeof(float) * static_cast<size_t>(c_size + 2 * kGuard));
+  team_run(team, [&](int member, int size) { kernel.fn(p, member, size); });
+
+  for (int32_t g = 0; g < kGuard; ++g) {
+    if (!EXPECT_EQ(pr.c[g], kPoison)) return;                       // written before C
+    if (!EXPECT_EQ(pr.c[kGuard + c_size + g], kPoison)) return;     // written after C
+  }
+  // Elements are compared plainly and reported through a check only when wrong: a check per
+  // element would spend most of the emulator's time on bookkeeping.
+  for (int32_t i = 0; i < p.m; ++i)
+    for (int32_t j = 0; j < p.ldc; ++j) {
+      const int32_t at = i * p.ldc + j;
+      const float got = pr.c[kGuard + at], want = pr.expect[at];
+      const bool in_gap = j >= p.n;  // between rows: must stay untouched
+      if (in_gap ? got == kPoison : fabsf(got - want) <= pr.tolerance[at]) continue;
+      device_test::Note element("element (%ld, %ld)", static_cast<long>(i), static_cast<long>(j));
+      if (in_gap ? !EXPECT_EQ(got, kPoison) : !EXPECT_NEAR(got, want, pr.tolerance[at])) return;
+    }
+}
+
+void check_every_kernel_of_form(Trans ta, Trans tb, uint64_t seed) {
+  Rng rng(seed);
+  Shape shapes[sizeof kShapes / sizeof kShapes[0] + kRandomShapes];
+  int count = 0;
+  for (const Shape& s : kShapes) shapes[count++] = s;
+  for (int r = 0; r < kRandomShapes; ++r)
+    shapes[count++] = {static_cast<int32_t>(1 + rng.below(40)), static_cast<int32_t>(1 + rng.below(40)),
+                       static_cast<int32_t>(1 + rng.below(40))};
+  const IsaSet isas = device_test::context().isas;
+  for (int variant = 0; variant < count; ++variant) {
+    ASSERT_TRUE(make_problem(shapes[variant], ta, tb, variant, rng, g_problem));
+    for (const MatMulKernel& kernel : matmul_kernels()) {
+      if (kernel.ta != ta || kernel.tb != tb || !isas.has(kernel.isa)) continue;
+      check_kernel(kernel, g_problem, variant);
+      if (device_test::current_test_failed()) return;
+    }
+  }
+}
+
+DEVICE_TEST(matmul_n_n_every_kernel_matches_reference) { check_every_kernel_of_form(Trans::n, Trans::n, 11); }
+DEVICE_TEST(matmul_n_t_every_kernel_matches_reference) { check_every_kernel_of_form(Trans::n, Trans::t, 12); }
+DEVICE_TEST(matmul_t_n_every_kernel_matches_reference) { check_every_kernel_of_form(Trans::t, Trans::n, 13); }
+DEVICE_TEST(matmul_t_t_every_kernel_matches_reference) { check_every_kernel_of_form(Trans::t, Trans::t, 14); }
+
+}  // namespace
+}  // namespace utrain

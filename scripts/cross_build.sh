@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the freestanding layers (core/, kernels/, layers/, graph/) for a bare-metal target.
+# Builds the freestanding layers (core/, kernels/, layers/, graph/) for a bare-metal target, with
+# its start-up code and the device test images (tests/device/).
 # Usage: scripts/cross_build.sh TARGET BUILD_DIR   (TARGET: a file in cmake/toolchains/)
 set -euo pipefail
 target=$1

@@ -69,8 +69,8 @@ enum { kMaxVcpus = 16, kMaxRegions = 4096, kMaxMnemonics = 1024, kMnemonicsShown
 enum { kOpensRegion = 1, kClosesRegion = 2 };
 typedef struct {
   uint32_t instructions;
-  uint32_t marker;       // kOpensRegion, kClosesRegion or 0
-  uint16_t mnemonic[];   // per instruction, with mnemonics=on
+  uint32_t marker;      // kOpensRegion, kClosesRegion or 0
+  uint16_t mnemonic[];  // per instruction, with mnemonics=on
 } Block;
 
 static uint64_t begin_address = UINT64_MAX, end_address = UINT64_MAX;
@@ -80,7 +80,7 @@ static int vcpus = 1;
 
 static uint64_t total[kMaxVcpus];
 static uint64_t in_region[kMaxVcpus];
-static bool region_open;     // written by the opening vCPU, read by all
+static bool region_open;  // written by the opening vCPU, read by all
 static unsigned region_owner;
 static uint64_t regions[kMaxRegions][kMaxVcpus];
 static int region_count;

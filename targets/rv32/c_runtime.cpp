@@ -28,8 +28,7 @@ constexpr int kTrapExitStatus = 3;
 
 // A fault (illegal instruction, misaligned or bad access, ...) stops the whole program with a
 // message rather than hanging it: the tests run under a timeout, and a hang says nothing.
-extern "C" [[noreturn]] void utrain_report_trap(uint32_t hart, uint32_t cause, uint32_t pc,
-                                                 uint32_t value) {
+extern "C" [[noreturn]] void utrain_report_trap(uint32_t hart, uint32_t cause, uint32_t pc, uint32_t value) {
   printf("trap on hart %lu: mcause=0x%08lx mepc=0x%08lx mtval=0x%08lx\n", static_cast<unsigned long>(hart),
          static_cast<unsigned long>(cause), static_cast<unsigned long>(pc),
          static_cast<unsigned long>(value));

@@ -7,7 +7,7 @@
 // the stack before it stores the entry (release), then wakes the hart with its CLINT msip bit.
 #pragma once
 
-#define UTRAIN_RV32_MAX_HARTS 8        // harts with a launch record; others sleep for good
+#define UTRAIN_RV32_MAX_HARTS 8  // harts with a launch record; others sleep for good
 #define UTRAIN_RV32_LAUNCH_RECORD_BYTES 16
 #define UTRAIN_RV32_LAUNCH_ARGUMENT 4  // byte offsets in a record
 #define UTRAIN_RV32_LAUNCH_STACK 8

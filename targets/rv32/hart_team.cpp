@@ -63,8 +63,8 @@ HartTeam::HartTeam(int members) {
   rv32::set_timer(leader_hart_, deadline);
   rv32::enable_wakeups(rv32::kMieSoftware | rv32::kMieTimer);
   uint32_t launched = 0;
-  for (uint32_t hart = 0; hart < static_cast<uint32_t>(kMaxHarts) && launched < static_cast<uint32_t>(wanted - 1);
-       ++hart) {
+  for (uint32_t hart = 0;
+       hart < static_cast<uint32_t>(kMaxHarts) && launched < static_cast<uint32_t>(wanted - 1); ++hart) {
     if (hart == leader_hart_) continue;
     rv32::HartLaunch& record = utrain_hart_launch[hart];
     record.argument = this;

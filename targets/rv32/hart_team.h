@@ -38,15 +38,15 @@ class HartTeam final : public Team {
   void wake_others(uint32_t self) const;
 
   int size_ = 1;
-  uint32_t leader_hart_ = 0;    // member 0's hart
-  uint32_t launched_harts_ = 0; // bit per hart this team started
-  uint32_t member_harts_ = 0;   // bit per hart of members 1 .. size-1
+  uint32_t leader_hart_ = 0;     // member 0's hart
+  uint32_t launched_harts_ = 0;  // bit per hart this team started
+  uint32_t member_harts_ = 0;    // bit per hart of members 1 .. size-1
   bool owns_harts_ = false;
   TeamTask task_ = nullptr;
   void* context_ = nullptr;
-  uint32_t joined_ = 0;         // harts that joined (bits), kJoinClosed once member 0 stopped waiting
-  uint32_t generation_ = 0;     // bumped by every run() and by the destructor
-  uint32_t running_ = 0;        // members still in the current task (or, stopping, still here)
+  uint32_t joined_ = 0;      // harts that joined (bits), kJoinClosed once member 0 stopped waiting
+  uint32_t generation_ = 0;  // bumped by every run() and by the destructor
+  uint32_t running_ = 0;     // members still in the current task (or, stopping, still here)
   bool stopping_ = false;
   uint32_t barrier_arrived_ = 0;
   uint32_t barrier_generation_ = 0;

@@ -2,6 +2,7 @@
 // promises: every member runs each task once with its own number, and a barrier separates the
 // phases of a task. Each member writes only its own slots, so no atomics are needed here.
 #include "core/team.h"
+
 #include "harness/device_test.h"
 
 namespace utrain {

@@ -46,7 +46,8 @@ DEVICE_TEST(matmul_64x64x64_n_n_4x4_counted) {
   printf("minstret: %llu instructions from region begin to end\n",
          static_cast<unsigned long long>(rv32::retired_instructions() - before));
 #endif
-  printf("region: %s, %ld MACs, team of %d\n", kKernel, static_cast<long>(kSize) * kSize * kSize, team.size());
+  printf("region: %s, %ld MACs, team of %d\n", kKernel, static_cast<long>(kSize) * kSize * kSize,
+         team.size());
 
   MatMulArgs reference = p;
   reference.c = g_expect;

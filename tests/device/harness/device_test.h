@@ -109,28 +109,33 @@ class Note {
 
 }  // namespace utrain::device_test
 
-#define DEVICE_TEST(name)                                                                           \
-  static void device_test_##name();                                                                 \
-  static ::utrain::device_test::TestCase device_test_case_##name{#name, &device_test_##name, nullptr}; \
-  static const ::utrain::device_test::Registration device_test_registration_##name{                  \
-      device_test_case_##name};                                                                     \
+#define DEVICE_TEST(name)                                                                                    \
+  static void device_test_##name();                                                                          \
+  static ::utrain::device_test::TestCase device_test_case_##name{#name, &device_test_##name, nullptr};       \
+  static const ::utrain::device_test::Registration device_test_registration_##name{device_test_case_##name}; \
   static void device_test_##name()
 
-#define EXPECT_TRUE(condition) \
-  ::utrain::device_test::report(static_cast<bool>(condition), __FILE__, __LINE__, "EXPECT_TRUE(" #condition ")")
-#define EXPECT_EQ(a, b) ::utrain::device_test::check_eq((a), (b), __FILE__, __LINE__, "EXPECT_EQ(" #a ", " #b ")")
-#define EXPECT_NEAR(a, b, tolerance)                                                        \
+#define EXPECT_TRUE(condition) DEVICE_TEST_CHECK_TRUE("EXPECT_TRUE", condition)
+#define EXPECT_EQ(a, b) DEVICE_TEST_CHECK_EQ("EXPECT_EQ", a, b)
+#define EXPECT_NEAR(a, b, tolerance) DEVICE_TEST_CHECK_NEAR("EXPECT_NEAR", a, b, tolerance)
+#define ASSERT_TRUE(condition)                                     \
+  do {                                                             \
+    if (!DEVICE_TEST_CHECK_TRUE("ASSERT_TRUE", condition)) return; \
+  } while (0)
+#define ASSERT_EQ(a, b)                                   \
+  do {                                                    \
+    if (!DEVICE_TEST_CHECK_EQ("ASSERT_EQ", a, b)) return; \
+  } while (0)
+#define ASSERT_NEAR(a, b, tolerance)                                     \
+  do {                                                                   \
+    if (!DEVICE_TEST_CHECK_NEAR("ASSERT_NEAR", a, b, tolerance)) return; \
+  } while (0)
+
+// The checks behind the macros above; `check` names the macro in the failure report.
+#define DEVICE_TEST_CHECK_TRUE(check, condition) \
+  ::utrain::device_test::report(static_cast<bool>(condition), __FILE__, __LINE__, check "(" #condition ")")
+#define DEVICE_TEST_CHECK_EQ(check, a, b) \
+  ::utrain::device_test::check_eq((a), (b), __FILE__, __LINE__, check "(" #a ", " #b ")")
+#define DEVICE_TEST_CHECK_NEAR(check, a, b, tolerance)                         \
   ::utrain::device_test::check_near((a), (b), (tolerance), __FILE__, __LINE__, \
-                                    "EXPECT_NEAR(" #a ", " #b ", " #tolerance ")")
-#define ASSERT_TRUE(condition) \
-  do {                         \
-    if (!EXPECT_TRUE(condition)) return; \
-  } while (0)
-#define ASSERT_EQ(a, b)              \
-  do {                               \
-    if (!EXPECT_EQ(a, b)) return;    \
-  } while (0)
-#define ASSERT_NEAR(a, b, tolerance)             \
-  do {                                           \
-    if (!EXPECT_NEAR(a, b, tolerance)) return;   \
-  } while (0)
+                                    check "(" #a ", " #b ", " #tolerance ")")

@@ -27,8 +27,9 @@ struct Shape {
   int32_t m, n, k;
 };
 
-constexpr Shape kShapes[] = {{1, 1, 1},   {1, 37, 5},   {37, 1, 7},  {3, 5, 67},   {7, 11, 13}, {17, 19, 9},
-                             {31, 37, 23}, {5, 144, 3}, {144, 5, 4}, {16, 16, 16}, {29, 61, 11}};
+constexpr Shape kShapes[] = {{1, 1, 1},   {1, 37, 5},   {37, 1, 7},   {3, 5, 67},
+                             {7, 11, 13}, {17, 19, 9},  {31, 37, 23}, {5, 144, 3},
+                             {144, 5, 4}, {16, 16, 16}, {29, 61, 11}, {41, 43, 37}};
 
 // One product with its expected result: C's initial contents (guards and row gaps poisoned),
 // the reference result and each element's tolerance.
@@ -103,8 +104,8 @@ void check_kernel(const MatMulKernel& kernel, Problem& pr, int variant) {
   team_run(team, [&](int member, int size) { kernel.fn(p, member, size); });
 
   for (int32_t g = 0; g < kGuard; ++g) {
-    if (!EXPECT_EQ(pr.c[g], kPoison)) return;                       // written before C
-    if (!EXPECT_EQ(pr.c[kGuard + c_size + g], kPoison)) return;     // written after C
+    if (!EXPECT_EQ(pr.c[g], kPoison)) return;                    // written before C
+    if (!EXPECT_EQ(pr.c[kGuard + c_size + g], kPoison)) return;  // written after C
   }
   // Elements are compared plainly and reported through a check only when wrong: a check per
   // element would spend most of the emulator's time on bookkeeping.

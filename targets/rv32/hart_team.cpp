@@ -22,13 +22,14 @@ using rv32::kMaxHarts;
 
 constexpr size_t kStackBytes = 16 * 1024;
 constexpr size_t kTlsBytes = 256;  // picolibc's thread-locals (errno, ...) take a few dozen
+constexpr size_t kTlsAlign = 16;
 // How long member 0 waits for the harts it started. A present hart answers within microseconds;
 // a hart that has not answered by then is taken to be absent (-smp smaller than the team).
 constexpr uint64_t kJoinTimeout = rv32::kMtimeHz;
 constexpr uint32_t kJoinClosed = 1u << 31;
 
 alignas(16) char g_stacks[kMaxHarts][kStackBytes];
-alignas(16) char g_tls[kMaxHarts][kTlsBytes];
+alignas(kTlsAlign) char g_tls[kMaxHarts][kTlsBytes];
 uint32_t g_harts_taken = 0;  // 1 while a HartTeam holds the harts
 
 uint32_t load(const uint32_t& word) { return __atomic_load_n(&word, __ATOMIC_ACQUIRE); }
@@ -55,7 +56,7 @@ void wake(uint32_t hart) {
 HartTeam::HartTeam(int members) {
   leader_hart_ = rv32::hart_id();
   const int wanted = members > kMaxHarts ? kMaxHarts : members;
-  if (wanted <= 1 || _tls_size() > kTlsBytes) return;
+  if (wanted <= 1 || _tls_size() > kTlsBytes || _tls_align() > kTlsAlign) return;
   if (__atomic_exchange_n(&g_harts_taken, 1u, __ATOMIC_ACQ_REL) != 0) return;
   owns_harts_ = true;
 

@@ -5,14 +5,15 @@
 
 #include <csignal>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "checkpoint_bytes.h"
 #include "temp_dir.h"
+#include "tools/byte_stream.h"
+#include "tools/checkpoint_nodes.h"
 #include "tools/crc32.h"
 #include "tools/tool_error.h"
 #include "tools/train/classifier_session.h"
@@ -21,6 +22,10 @@
 namespace utrain::tools {
 namespace {
 
+using utrain::testing::decode_error;
+using utrain::testing::expect_contains;
+using utrain::testing::file_bytes;
+using utrain::testing::reseal;
 using utrain::testing::TempDir;
 
 constexpr int32_t kInputs = 8;
@@ -37,37 +42,13 @@ std::unique_ptr<ClassifierSession> session_with(std::vector<int32_t> hidden, uin
 
 std::vector<std::byte> encode(const ClassifierSession& s) { return encode_checkpoint(s.model(), s.trainer()); }
 
-std::vector<std::byte> file_bytes(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::vector<std::byte> bytes(chars.size());
-  std::memcpy(bytes.data(), chars.data(), chars.size());
-  return bytes;
-}
-
-// The ToolError message decoding `bytes` gives.
-std::string decode_error(const std::vector<std::byte>& bytes) {
-  try {
-    decode_checkpoint(bytes, "model.utck");
-  } catch (const ToolError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "decoded without error";
-  return {};
-}
-
-// Rewrites the trailing CRC so a deliberate edit passes the checksum and reaches the later checks.
-void reseal(std::vector<std::byte>& bytes) {
-  const uint32_t crc = crc32(std::span(bytes).first(bytes.size() - 4));
-  for (int i = 0; i < 4; ++i) bytes[bytes.size() - 4 + static_cast<size_t>(i)] = static_cast<std::byte>(crc >> (8 * i));
-}
-
-void expect_contains(const std::string& text, const std::string& part) {
-  EXPECT_NE(text.find(part), std::string::npos) << "\"" << text << "\" lacks \"" << part << "\"";
-}
-
 constexpr size_t kHeaderBytes = 28;  // magic 8, version 4, size 8, node count 4, array count 4
-constexpr size_t kNodeBytes = 37;    // 5 bytes of kinds and flags, 6 int32, 2 float
+constexpr size_t kCommonNodeBytes = 23;  // kind and 2 flags, 5 int32 (inputs, sample shape)
+constexpr size_t kInputNodeBytes = kCommonNodeBytes + 1;        // the layout
+constexpr size_t kLinearNodeBytes = kCommonNodeBytes + 14;      // 2 int32, 2 bytes, 1 float
+constexpr size_t kActivationNodeBytes = kCommonNodeBytes + 5;  // 1 byte, 1 float
+// Where the records of an input 8 → linear → relu → linear 3 model end: the first parameter array.
+constexpr size_t kMlpArraysOffset = kHeaderBytes + kInputNodeBytes + 2 * kLinearNodeBytes + kActivationNodeBytes;
 
 TEST(Crc32, standard_check_value) {
   const std::string text = "123456789";
@@ -99,7 +80,11 @@ TEST(Checkpoint, file_round_trip_and_layout_size) {
   const std::vector<std::byte> bytes = file_bytes(dir / "m.utck");
   // header, 4 nodes, 4 arrays of (16 + 4·count) bytes, CRC
   const size_t values = 8 * 5 + 5 + 5 * 3 + 3;
-  EXPECT_EQ(bytes.size(), kHeaderBytes + 4 * kNodeBytes + 4 * 16 + 4 * values + 4);
+  EXPECT_EQ(bytes.size(), kMlpArraysOffset + 4 * 16 + 4 * values + 4);
+  ByteWriter records;
+  for (int i = 0; i < session->model().node_count(); ++i)
+    write_node_record(records, kCheckpointVersion, session->model().node(i), Layout::chw);
+  EXPECT_EQ(records.size(), kMlpArraysOffset - kHeaderBytes);
   EXPECT_EQ(bytes, encode(*session));
   const Checkpoint checkpoint = load_checkpoint(dir / "m.utck");
   EXPECT_EQ(checkpoint.source, (dir / "m.utck").string());
@@ -150,9 +135,12 @@ TEST(Checkpoint, wrong_magic_and_version_are_named) {
   std::vector<std::byte> magic = bytes;
   magic[0] = std::byte{'X'};
   expect_contains(decode_error(magic), "model.utck: not a utrain checkpoint");
-  std::vector<std::byte> version = bytes;
-  version[8] = std::byte{2};
-  expect_contains(decode_error(version), "checkpoint version 2 is not supported (this build reads version 1)");
+  for (const uint8_t unknown : {0, 3, 255}) {
+    std::vector<std::byte> version = bytes;
+    version[8] = std::byte{unknown};
+    expect_contains(decode_error(version), "checkpoint version " + std::to_string(unknown) +
+                                               " is not supported (this build reads versions 1 to 2)");
+  }
 }
 
 TEST(Checkpoint, corrupted_size_field_is_reported_as_a_size_mismatch) {
@@ -164,22 +152,21 @@ TEST(Checkpoint, corrupted_size_field_is_reported_as_a_size_mismatch) {
 
 TEST(Checkpoint, invalid_node_kind_with_a_valid_checksum) {
   std::vector<std::byte> bytes = encode(*session_with({5}, 1));
-  bytes[kHeaderBytes + kNodeBytes] = std::byte{7};  // node 1's kind
+  bytes[kHeaderBytes + kInputNodeBytes] = std::byte{13};  // node 1's kind
   reseal(bytes);
-  expect_contains(decode_error(bytes), "model.utck: node 1: kind 7 is not valid");
+  expect_contains(decode_error(bytes), "model.utck: node 1: kind 13 is not valid");
 }
 
 TEST(Checkpoint, node_inconsistent_with_the_builder) {
   std::vector<std::byte> bytes = encode(*session_with({5}, 1));
-  bytes[kHeaderBytes + kNodeBytes + 5 + 4 * 4] = std::byte{9};  // node 1's in_features: 9, not 8
+  bytes[kHeaderBytes + kInputNodeBytes + kCommonNodeBytes] = std::byte{9};  // node 1's in_features: 9, not 8
   reseal(bytes);
   expect_contains(decode_error(bytes), "model.utck: node 1 (linear 5) is inconsistent");
 }
 
 TEST(Checkpoint, parameter_array_of_the_wrong_size) {
   std::vector<std::byte> bytes = encode(*session_with({5}, 1));
-  const size_t first_array = kHeaderBytes + 4 * kNodeBytes;
-  bytes[first_array + 8] = std::byte{41};  // the weight's count: 41, not 40
+  bytes[kMlpArraysOffset + 8] = std::byte{41};  // the weight's count: 41, not 40
   reseal(bytes);
   expect_contains(decode_error(bytes), "parameter array of node 1 (weight, 41 values) where node 1 weight with 40");
 }

@@ -27,8 +27,39 @@ TEST(TrainOptions, defaults_are_valid_sgd_with_momentum) {
   EXPECT_EQ(c.batch, 1);
   EXPECT_EQ(c.loss, LossKind::softmax_cross_entropy);
   EXPECT_EQ(c.optimizer.kind, OptimizerKind::sgd);
-  EXPECT_FLOAT_EQ(c.optimizer.lr, kDefaultSgdLr);
+  EXPECT_FLOAT_EQ(c.optimizer.lr, 0.005f);  // the digits MLP's
   EXPECT_FLOAT_EQ(c.optimizer.momentum, kDefaultSgdMomentum);
+  EXPECT_EQ(model_kind_for(o), ModelKind::mlp);
+  EXPECT_EQ(epochs_for(o), 15);
+}
+
+TEST(TrainOptions, defaults_follow_the_data_set_and_the_model) {
+  TrainOptions o;
+  o.model = "cnn";
+  EXPECT_EQ(error_of(o), "(valid)");
+  EXPECT_EQ(defaults_for(o).channels, (std::vector<int32_t>{16, 32}));
+  EXPECT_FLOAT_EQ(train_config(o).optimizer.lr, defaults_for(o).sgd_lr);
+  EXPECT_EQ(epochs_for(o), defaults_for(o).epochs);
+  EXPECT_EQ(layout_for(o), Layout::chw);
+  o.data.dataset = "fashion-mnist";
+  EXPECT_EQ(defaults_for(o).channels, train_defaults(DatasetKind::fashion_mnist, ModelKind::cnn).channels);
+  EXPECT_NE(train_defaults(DatasetKind::fashion_mnist, ModelKind::mlp).sgd_lr,
+            train_defaults(DatasetKind::digits, ModelKind::mlp).sgd_lr);
+  // What is given wins over the defaults.
+  o.epochs = 2;
+  o.lr = 0.125f;
+  o.layout = "hwc";
+  EXPECT_EQ(epochs_for(o), 2);
+  EXPECT_FLOAT_EQ(train_config(o).optimizer.lr, 0.125f);
+  EXPECT_EQ(layout_for(o), Layout::hwc);
+}
+
+TEST(TrainOptions, help_lists_the_defaults_of_every_data_set_and_model) {
+  const std::string text = describe_train_defaults();
+  for (const char* line : {"  digits        mlp  --epochs 15  sgd --lr 0.005  --hidden   64\n",
+                           "  digits        cnn  --epochs 10  sgd --lr 0.002  --channels 16,32\n", "fashion-mnist mlp",
+                           "fashion-mnist cnn"})
+    EXPECT_NE(text.find(line), std::string::npos) << text << "lacks " << line;
 }
 
 TEST(TrainOptions, adam_gets_its_own_default_lr_and_no_momentum) {
@@ -71,6 +102,31 @@ TEST(TrainOptions, each_bad_value_is_named) {
   o = TrainOptions{};
   o.data.train_limit = 0;
   EXPECT_EQ(error_of(o), "--train-limit must be at least 1 (got 0)");
+}
+
+TEST(TrainOptions, model_options_are_checked_and_belong_to_their_model) {
+  TrainOptions o;
+  o.model = "resnet";
+  EXPECT_EQ(error_of(o), "--model must be mlp or cnn (got 'resnet')");
+  o = TrainOptions{};
+  o.channels = {8};
+  EXPECT_EQ(error_of(o), "--channels applies to --model cnn only (the model is mlp)");
+  o = TrainOptions{};
+  o.layout = "hwc";
+  EXPECT_EQ(error_of(o), "--layout applies to --model cnn only (the model is mlp)");
+  o = TrainOptions{};
+  o.batch_norm = true;
+  EXPECT_EQ(error_of(o), "--batch-norm applies to --model cnn only (the model is mlp)");
+  o = TrainOptions{};
+  o.model = "cnn";
+  o.hidden = {32};
+  EXPECT_EQ(error_of(o), "--hidden applies to --model mlp only (the model is cnn)");
+  o.hidden.clear();
+  o.channels = {8, -2};
+  EXPECT_EQ(error_of(o), "--channels: block 2 has -2 channels; every block needs at least 1");
+  o.channels = {8};
+  o.layout = "nhwc";
+  EXPECT_EQ(error_of(o), "--layout must be chw or hwc (got 'nhwc')");
 }
 
 }  // namespace

@@ -6,6 +6,7 @@ Dataset select_samples(const Dataset& source, std::span<const std::size_t> indic
   Dataset out;
   out.features = source.features;
   out.shape = source.shape;
+  out.layout = source.layout;
   out.classes = source.classes;
   out.inputs.reserve(indices.size() * static_cast<std::size_t>(source.features));
   out.labels.reserve(indices.size());

@@ -6,10 +6,11 @@
 #include <span>
 #include <vector>
 
+#include "core/tensor.h"
+
 namespace utrain::tools {
 
-// The layout of one sample's values: channels × height × width, channel by channel, each
-// row-major (CHW), the layout the convolution layers read. Data without a spatial layout is
+// The size of one sample: channels × height × width. Data without a spatial layout is
 // 1 × 1 × features.
 struct SampleShape {
   int32_t channels = 1;
@@ -20,6 +21,9 @@ struct SampleShape {
 struct Dataset {
   int32_t features = 0;         // floats per sample: shape.channels × shape.height × shape.width
   SampleShape shape;
+  // The order of one sample's values: the readers give CHW (channel by channel, each row-major);
+  // in_layout() (tools/data/sample_layout.h) reorders them for a model that runs in HWC.
+  Layout layout = Layout::chw;
   int32_t classes = 0;          // labels are 0 .. classes-1
   std::vector<float> inputs;    // size() × features values
   std::vector<int32_t> labels;  // size() values

@@ -27,6 +27,10 @@ std::optional<DatasetKind> parse_dataset_kind(std::string_view name) {
   return std::nullopt;
 }
 
+const char* dataset_kind_name(DatasetKind kind) {
+  return kind == DatasetKind::digits ? "digits" : "fashion-mnist";
+}
+
 std::string describe_default_data_path() {
   return fmt::format("digits: the bundled {}; fashion-mnist: {}", bundled_digits_path().filename().string(),
                      default_fashion_mnist_folder().string());

@@ -31,6 +31,7 @@ struct DataOptions {
 };
 
 std::optional<DatasetKind> parse_dataset_kind(std::string_view name);
+const char* dataset_kind_name(DatasetKind kind);
 
 // "the bundled digits CSV" and the like, for --help.
 std::string describe_default_data_path();

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "graph/node_ops.h"
 #include "layers/loss.h"
 #include "tools/data/shuffle.h"
 #include "tools/model_summary.h"
@@ -20,15 +21,16 @@ double seconds_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
 }
 
-// Multiply-accumulates of one training step: every Linear's forward, its weight gradient unless
-// frozen, its input gradient where the plan computes one.
+// Multiply-accumulates of one training step: every node's forward, its weight gradient when
+// its weights train (not frozen, not bias-only), its input gradient where the plan computes one.
+// Pooling, norms, activations and adds count none: they multiply nothing they accumulate.
 int64_t step_macs(const Model& model, const Plan& plan) {
   int64_t macs = 0;
   for (int i = 1; i < model.node_count(); ++i) {
     const Node& node = model.node(i);
-    if (node.kind != NodeKind::linear) continue;
-    const int64_t one = linear_step_macs(node.linear, plan.batch);
-    macs += one + (node.frozen ? 0 : one) + (plan.nodes[i].needs_input_grad ? one : 0);
+    const int64_t one = node_step_macs(node, model.node(node.input).sample) * plan.batch;
+    const bool trains_weights = !node.frozen && !node.bias_only && node_weight_count(node) > 0;
+    macs += one + (trains_weights ? one : 0) + (plan.nodes[i].needs_input_grad ? one : 0);
   }
   return macs;
 }
@@ -38,6 +40,7 @@ int64_t step_macs(const Model& model, const Plan& plan) {
 TrainReport train_classifier(ClassifierSession& session, const TrainTestSplit& data, const TrainOptions& options,
                              ProgressDisplay& progress) {
   const TrainConfig config = train_config(options);
+  const int epochs = epochs_for(options);
   const Dataset& train = data.train;
   const int32_t batch = config.batch;
   if (static_cast<size_t>(batch) > train.size())
@@ -59,9 +62,9 @@ TrainReport train_classifier(ClassifierSession& session, const TrainTestSplit& d
   double step_seconds = 0;
   const Clock::time_point start = Clock::now();
   ProgressState state;
-  state.epochs = options.epochs;
+  state.epochs = epochs;
   state.samples_per_epoch = samples_per_epoch;
-  for (int epoch = 1; epoch <= options.epochs; ++epoch) {
+  for (int epoch = 1; epoch <= epochs; ++epoch) {
     fisher_yates_shuffle(order, order_rng);
     double loss_sum = 0;
     int64_t correct = 0;
@@ -94,7 +97,7 @@ TrainReport train_classifier(ClassifierSession& session, const TrainTestSplit& d
       state.running_loss = loss_sum / static_cast<double>(seen);
       state.running_accuracy = static_cast<double>(correct) / static_cast<double>(seen);
       state.elapsed_seconds = seconds_between(start, Clock::now());
-      state.eta_seconds = estimate_eta(state.elapsed_seconds, done_total, samples_per_epoch * options.epochs);
+      state.eta_seconds = estimate_eta(state.elapsed_seconds, done_total, samples_per_epoch * epochs);
       if (step + 1 < steps_per_epoch) progress.step(state);
     }
     progress.end_epoch(state);
@@ -110,7 +113,7 @@ TrainReport train_classifier(ClassifierSession& session, const TrainTestSplit& d
   report.momentum = config.optimizer.momentum;
   report.weight_decay = config.optimizer.weight_decay;
   report.batch = batch;
-  report.epochs = options.epochs;
+  report.epochs = epochs;
   report.threads = options.threads;
   report.seed = options.seed;
   report.train_samples = train.size();

@@ -41,8 +41,11 @@ std::string format_train_report(const TrainReport& r) {
   text += fmt::format("  parameters            {:>9}\n", group_thousands(m.parameters));
   text += fmt::format("  gradients             {:>9}\n", group_thousands(m.gradients));
   text += fmt::format("  optimizer state       {:>9}\n", group_thousands(m.optimizer_state));
+  text += fmt::format("  running statistics    {:>9}\n", group_thousands(m.running_state));
   text += fmt::format("  activations           {:>9}\n", group_thousands(m.activations));
   text += fmt::format("  activation gradients  {:>9}\n", group_thousands(m.activation_grads));
+  text += fmt::format("  saved statistics      {:>9}\n", group_thousands(m.saved));
+  text += fmt::format("  workspace             {:>9}\n", group_thousands(m.workspace));
   text += "  (buffers with disjoint lifetimes share memory; the total includes alignment)\n";
   text += fmt::format("time           {:.2f} s training, {:.2f} s total\n", r.train_seconds, r.total_seconds);
   if (!r.checkpoint.empty()) text += fmt::format("checkpoint     {}\n", r.checkpoint);
@@ -73,8 +76,11 @@ nlohmann::json train_report_json(const TrainReport& r) {
         {"parameters", m.parameters},
         {"gradients", m.gradients},
         {"optimizer_state", m.optimizer_state},
+        {"running_state", m.running_state},
         {"activations", m.activations},
-        {"activation_gradients", m.activation_grads}}},
+        {"activation_gradients", m.activation_grads},
+        {"saved", m.saved},
+        {"workspace", m.workspace}}},
       {"train_seconds", r.train_seconds},
       {"total_seconds", r.total_seconds},
       {"checkpoint", r.checkpoint.empty() ? nlohmann::json() : nlohmann::json(r.checkpoint)},

@@ -1,5 +1,6 @@
-// `utrain train`: trains an MLP (tools/train/) on the chosen data set (tools/data/dataset_choice.h)
-// and reports accuracy, step time and planned memory; optionally saves a checkpoint.
+// `utrain train`: trains an MLP or a CNN (tools/train/classifier_model.h) on the chosen data set
+// (tools/data/dataset_choice.h) and reports accuracy, step time and planned memory; optionally
+// saves a checkpoint.
 #pragma once
 #include <CLI/CLI.hpp>
 

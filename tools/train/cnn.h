@@ -1,0 +1,26 @@
+// The convolutional classifier `utrain train --model cnn` builds, for images of any size:
+//
+//   per entry of `channels`: conv 3×3 pad 1 → (BatchNorm) → ReLU → max pool 2×2 stride 2
+//   then flatten → linear classes (logits for softmax cross-entropy)
+//
+// "Same" padding keeps each convolution's output at its input's size, so only the pooling
+// halves the image: 8×8 digits end at 2×2 after two blocks, 28×28 Fashion-MNIST at 7×7. With
+// BatchNorm the convolutions have no bias (the norm removes any per-channel offset). Flatten
+// rather than global average pooling keeps where in the image a feature was found, which these
+// small images need (a 7×7 map of a shirt's collar and sleeves says more than its mean).
+#pragma once
+#include <cstdint>
+#include <span>
+
+#include "core/tensor.h"
+#include "graph/model.h"
+#include "tools/data/dataset.h"
+
+namespace utrain::tools {
+
+// Throws ToolError when the image is too small for that many poolings, or the builder rejects
+// the sizes.
+Model build_cnn_classifier(const SampleShape& input, std::span<const int32_t> channels, int32_t classes,
+                           Layout layout, bool batch_norm);
+
+}  // namespace utrain::tools

@@ -73,6 +73,7 @@ Status plan_model(const Model& m, int32_t batch, const TrainConfig* training, co
   if (batch < 1) return Status::error(StatusCode::invalid_argument, "plan: batch must be at least 1", batch, 1);
   *plan = Plan{};
   plan->training = training != nullptr;
+  plan->update_in_backward = training != nullptr && training->accumulate_steps == 1;
   plan->batch = batch;
   const int n = m.node_count();
   const Timeline t{n};
@@ -117,8 +118,10 @@ Status plan_model(const Model& m, int32_t batch, const TrainConfig* training, co
     sum.running_state += running;
     if (!plan->training || !trains_parameters(node)) continue;
     const size_t wt = node.bias_only ? 0 : w;  // the trained part of the weight
-    place_permanent(&np.weight_grad, wt, &end);
-    place_permanent(&np.bias_grad, b, &end);
+    if (!plan->update_in_backward) {  // else placed with the step's buffers below
+      place_permanent(&np.weight_grad, wt, &end);
+      place_permanent(&np.bias_grad, b, &end);
+    }
     sum.gradients += wt + b;
     const size_t ws = floats_bytes(static_cast<int64_t>(optimizer_state_floats(training->optimizer, wt / sizeof(float))));
     const size_t bs = floats_bytes(static_cast<int64_t>(optimizer_state_floats(training->optimizer, b / sizeof(float))));
@@ -169,6 +172,11 @@ Status plan_model(const Model& m, int32_t batch, const TrainConfig* training, co
       bw_ws = ig > bw_ws ? ig : bw_ws;
     }
     UT_TRY(buffers.add(&np.backward_workspace, bw_ws, t.backward(i), t.backward(i)));
+    if (plan->update_in_backward && trains_parameters(node)) {
+      UT_TRY(buffers.add(&np.weight_grad, node.bias_only ? 0 : floats_bytes(node_weight_count(node)), t.backward(i),
+                         t.backward(i)));
+      UT_TRY(buffers.add(&np.bias_grad, floats_bytes(node_bias_count(node)), t.backward(i), t.backward(i)));
+    }
     sum.workspace += bw_ws;
     // Its own output gradient is read now; its inputs' gradients are written now.
     const int g = grad_owner(*plan, m, i);

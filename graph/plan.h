@@ -64,6 +64,11 @@ struct PlanSummary {
 struct Plan {
   bool training = true;
   int32_t batch = 1;
+  // Without gradient accumulation, each layer is updated as soon as its gradients are known
+  // (after its weight- and input-gradient steps, which read the old weights), so a parameter
+  // gradient lives only during its layer's backward step and shares memory with the other
+  // buffers of the step: the update is the same, the peak is lower by about the gradients.
+  bool update_in_backward = false;
   NodePlan nodes[Model::kMaxNodes];
   StepChoice choices[Model::kMaxNodes][3];  // per node and LayerStep; the workspace sizes follow them
   PlanSummary summary;

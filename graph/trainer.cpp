@@ -94,7 +94,7 @@ ParameterView Trainer::parameter(int index) const {
 
 ParameterView Trainer::gradient(int index) const {
   ParameterView v = parameter(index);
-  if (v.values == nullptr) return v;
+  if (v.values == nullptr || plan_->update_in_backward) return ParameterView{v.node, v.role, nullptr, v.count};
   const NodePlan& np = plan_->nodes[v.node];
   v.values = v.role == ParamRole::weight ? at(np.weight_grad) : v.role == ParamRole::bias ? at(np.bias_grad) : nullptr;
   return v;
@@ -228,22 +228,25 @@ Status Trainer::backward_pass(const float* input) {
                              choices_[i][static_cast<int>(LayerStep::input_grad)]));
       written[owner] = true;
     }
+    if (plan_->update_in_backward) UT_TRY(update_node(i));  // after the input gradient read the weights
   }
   return ok_status();
 }
 
-Status Trainer::update() {
+Status Trainer::update_node(int i) {
   const float scale = 1.0f / static_cast<float>(config_.accumulate_steps);
-  ++updates_;
-  for (int i = 1; i < model_->node_count(); ++i) {
-    const NodePlan& np = plan_->nodes[i];
-    if (np.weight_grad.bytes != 0)
-      UT_TRY(optimizer_step(config_.optimizer, updates_, at(np.weight), at(np.weight_grad), at(np.weight_state),
-                            np.weight_grad.bytes / sizeof(float), scale));
-    if (np.bias_grad.bytes != 0)
-      UT_TRY(optimizer_step(config_.optimizer, updates_, at(np.bias), at(np.bias_grad), at(np.bias_state),
-                            np.bias_grad.bytes / sizeof(float), scale));
-  }
+  const NodePlan& np = plan_->nodes[i];
+  if (np.weight_grad.bytes != 0)
+    UT_TRY(optimizer_step(config_.optimizer, updates_, at(np.weight), at(np.weight_grad), at(np.weight_state),
+                          np.weight_grad.bytes / sizeof(float), scale));
+  if (np.bias_grad.bytes != 0)
+    UT_TRY(optimizer_step(config_.optimizer, updates_, at(np.bias), at(np.bias_grad), at(np.bias_state),
+                          np.bias_grad.bytes / sizeof(float), scale));
+  return ok_status();
+}
+
+Status Trainer::update() {
+  for (int i = 1; i < model_->node_count(); ++i) UT_TRY(update_node(i));
   return ok_status();
 }
 
@@ -272,9 +275,11 @@ Status Trainer::train_step(const float* input, Target target, float* loss) {
   }
   if (loss != nullptr) *loss = value;
 
+  const bool updates = (steps_ + 1) % config_.accumulate_steps == 0;
+  if (updates) ++updates_;  // the step count Adam's bias correction sees
   UT_TRY(backward_pass(input));
   ++steps_;
-  if (steps_ % config_.accumulate_steps == 0) UT_TRY(update());
+  if (updates && !plan_->update_in_backward) UT_TRY(update());
   return ok_status();
 }
 

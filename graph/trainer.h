@@ -78,10 +78,10 @@ class Trainer {
 
   int parameter_count() const;
   ParameterView parameter(int index) const;
-  // The gradient buffer of parameter `index` (same node, role and count), holding what the last
-  // steps accumulated since the last update; values is null for running statistics and for
-  // arrays that do not train. With accumulate_steps > 1 it shows a step's gradients before the
-  // update consumes them.
+  // The gradient buffer of parameter `index` (same node, role and count), holding what the
+  // steps since the last update accumulated; values is null for running statistics, for arrays
+  // that do not train, and when accumulate_steps is 1 (each layer is then updated inside the
+  // step and its gradient memory reused: Plan::update_in_backward).
   ParameterView gradient(int index) const;
   // Zeroes the optimizer state and the accumulated gradients (e.g. after loading weights).
   void reset_optimizer();
@@ -102,6 +102,7 @@ class Trainer {
   Status forward_pass(const float* input, int32_t batch, bool training);
   Status backward_pass(const float* input);
   Status update();
+  Status update_node(int i);
 
   const Model* model_ = nullptr;
   TrainConfig config_;

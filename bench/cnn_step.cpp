@@ -7,8 +7,11 @@
 // memory is the plan's arena, the only memory a step uses besides the caller's input.
 //
 //   bench_cnn_step --model ds_cnn|resnet8 [--layout chw|hwc] [--repetitions N] [--warmup N]
-//                  [--layer-repetitions N] [--peak-seconds S] [--output PATH]
+//                  [--layer-repetitions N] [--peak-seconds S] [--clock wall|thread_cpu]
+//                  [--output PATH]
 //
+// --clock thread_cpu times with the thread's CPU time instead of the wall clock
+// (bench/support/repeat_timer.h says when that helps).
 // Prints one JSON object (to PATH, else stdout); bench/run_cnn_benchmark.py puts it beside
 // PyTorch's figures for the same step (bench/pytorch_cnn_step.py).
 #include <cstdio>
@@ -61,6 +64,10 @@ bool parse(int argc, char** argv, Options* o) {
       o->layer_repetitions = std::atoi(argv[++i]);
     } else if (a == "--peak-seconds" && has_value) {
       o->peak_seconds = std::atof(argv[++i]);
+    } else if (a == "--clock" && has_value) {
+      const std::string clock = argv[++i];
+      if (clock != "wall" && clock != "thread_cpu") return false;
+      set_timer_clock(clock == "wall" ? TimerClock::wall : TimerClock::thread_cpu);
     } else if (a == "--output" && has_value) {
       o->output = argv[++i];
     } else {
@@ -120,6 +127,7 @@ nlohmann::json run(const Options& o, const ExecContext& ctx) {
       {"layout", o.layout == Layout::chw ? "chw" : "hwc"},
       {"batch", config.batch},
       {"threads", 1},
+      {"clock", timer_clock_name(timer_clock())},
       {"loss", loss_kind_name(config.loss)},
       {"optimizer", {{"kind", "sgd"}, {"lr", config.optimizer.lr}, {"momentum", config.optimizer.momentum}}},
       {"step_us", to_json(step.time)},
@@ -158,7 +166,7 @@ int main(int argc, char** argv) {
   if (!parse(argc, argv, &o)) {
     std::fprintf(stderr,
                  "usage: %s --model ds_cnn|resnet8 [--layout chw|hwc] [--repetitions N] [--warmup N] "
-                 "[--layer-repetitions N] [--peak-seconds S] [--output PATH]\n",
+                 "[--layer-repetitions N] [--peak-seconds S] [--clock wall|thread_cpu] [--output PATH]\n",
                  argv[0]);
     return 2;
   }

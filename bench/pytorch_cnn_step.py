@@ -9,8 +9,9 @@ way PyTorch ports of Keras models do it); every other convolution pads inside nn
 
 The step, batch 1, one thread (torch.set_num_threads(1)): zero_grad(set_to_none=True) (PyTorch
 2's default and its faster form), forward, cross-entropy, backward, SGD step (momentum 0.9, lr
-0.01). Each step is timed on its own after a warm-up; the median and the minimum are reported,
-never a mean, because a shared machine only ever slows a step down. The phases of each step
+0.01). Each step is timed on its own after a warm-up (wall clock, or with --clock thread_cpu the
+thread's CPU time, as bench_cnn_step's --clock); the median and the minimum are reported, never
+a mean, because a shared machine only ever slows a step down. The phases of each step
 (zero_grad, forward with loss, backward, optimizer) are timed as well.
 
 Per layer (nodes numbered as utrain's model builder numbers them, so the runner pairs them):
@@ -53,7 +54,9 @@ import torch.nn.functional as F
 from torch import nn
 from torch.profiler import ProfilerActivity, profile, record_function
 
-CLOCK = time.perf_counter_ns
+# The clocks a measurement can read: wall time, or the thread's CPU time, which leaves out the
+# time other processes hold the core (bench/support/repeat_timer.h).
+CLOCKS = {"wall": time.perf_counter_ns, "thread_cpu": time.thread_time_ns}
 
 
 class PaddedConv2d(nn.Module):
@@ -144,21 +147,21 @@ def summary(samples_ns):
     return {"median_us": statistics.median(us), "min_us": us[0], "max_us": us[-1], "repetitions": len(us)}
 
 
-def time_step(model, optimizer, x, label, warmup, repetitions):
+def time_step(model, optimizer, x, label, warmup, repetitions, clock):
     """The whole step, and its phases, each step timed on its own."""
     for _ in range(warmup):
         train_step(model, optimizer, x, label)
     steps, phases = [], {"zero_grad": [], "forward_loss": [], "backward": [], "optimizer": []}
     for _ in range(repetitions):
-        t0 = CLOCK()
+        t0 = clock()
         optimizer.zero_grad(set_to_none=True)
-        t1 = CLOCK()
+        t1 = clock()
         loss = F.cross_entropy(model(x), label)
-        t2 = CLOCK()
+        t2 = clock()
         loss.backward()
-        t3 = CLOCK()
+        t3 = clock()
         optimizer.step()
-        t4 = CLOCK()
+        t4 = clock()
         steps.append(t4 - t0)
         for key, a, b in (("zero_grad", t0, t1), ("forward_loss", t1, t2), ("backward", t2, t3), ("optimizer", t3, t4)):
             phases[key].append(b - a)
@@ -257,7 +260,7 @@ def conv_backend(layer, inputs):
                                              list(conv.dilation), False, [0, 0], conv.groups)).split(".")[-1]
 
 
-def time_layer(layer, repetitions):
+def time_layer(layer, repetitions, clock):
     """fw, wg and ig of one layer, each call timed alone."""
     module = layer["module"]
     params = list(module.parameters())
@@ -273,10 +276,10 @@ def time_layer(layer, repetitions):
         samples = []
         for r in range(warmup + repetitions):
             arg = prepare()
-            start = CLOCK()
+            start = clock()
             run(arg)
             if r >= warmup:
-                samples.append(CLOCK() - start)
+                samples.append(clock() - start)
         entry = summary(samples)
         entry["op"] = dominant_op(run, prepare)
         if layer["macs"]:
@@ -310,13 +313,13 @@ def time_layer(layer, repetitions):
     return result
 
 
-def layer_breakdown(model, x, repetitions):
+def layer_breakdown(model, x, repetitions, clock):
     out = []
     for layer in record_layers(model, x):
         entry = {k: layer[k] for k in ("node", "kind", "label", "macs")}
         entry["input"] = chw(layer["input_shapes"][0])
         entry["output"] = chw(layer["output_shape"])
-        entry.update(time_layer(layer, repetitions))
+        entry.update(time_layer(layer, repetitions, clock))
         out.append(entry)
     return out
 
@@ -388,12 +391,14 @@ def main():
     parser.add_argument("--repetitions", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--layer-repetitions", type=int, default=31)
+    parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall")
     args = parser.parse_args()
+    clock = CLOCKS[args.clock]
 
     torch.set_num_threads(1)
     model, optimizer, x, label, _ = build(args.model)
-    step, phases, loss = time_step(model, optimizer, x, label, args.warmup, args.repetitions)
-    layers = layer_breakdown(model, x, args.layer_repetitions)
+    step, phases, loss = time_step(model, optimizer, x, label, args.warmup, args.repetitions, clock)
+    layers = layer_breakdown(model, x, args.layer_repetitions, clock)
     # Counted as bench_cnn_step counts them: every layer's forward and weight gradient (all train),
     # the input gradient of every layer that sends one (not the first's).
     macs = {"forward": sum(layer["macs"] for layer in layers),
@@ -408,6 +413,7 @@ def main():
         "model": args.model,
         "layout": "nchw",
         "threads": torch.get_num_threads(),
+        "clock": args.clock,
         "batch": 1,
         "loss": "softmax_cross_entropy",
         "optimizer": {"kind": "sgd", "lr": 0.01, "momentum": 0.9},

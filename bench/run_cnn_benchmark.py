@@ -6,13 +6,16 @@ so that both see the same interference, then prints tables and writes a combined
     bench/run_cnn_benchmark.py [--bench build/release/bench/bench_cnn_step] [--rounds 3]
                                [--models ds_cnn resnet8] [--layouts chw hwc]
                                [--repetitions 200] [--layer-repetitions 31]
-                               [--output bench/results/cnn_step.json]
+                               [--clock thread_cpu|wall] [--output bench/results/cnn_step.json]
 
 It builds nothing: build bench_cnn_step first (cmake --build --preset release --target
 bench_cnn_step). PyTorch (NCHW only) runs under /usr/bin/python3 (Debian's python3-torch) unless
 --python says otherwise, once per model and round; utrain once per model, layout and round.
 Per-round medians are combined by their median, minima by their minimum, the machine peak
-(measured by bench_cnn_step) by its maximum, since interference only lowers it.
+(measured by bench_cnn_step) by its maximum, since interference only lowers it. Both sides time
+with the thread's CPU time by default: both run one thread, so on an idle machine it is the
+wall time, and on a crowded one it leaves out the time other processes hold the core (--clock
+wall times what a user waits).
 
 Tables: the whole step of each model and layout beside PyTorch's (µs, GMAC/s, % of the machine
 peak, speed-up, peak training memory of both), then every layer step (FW, WG, IG) beside
@@ -141,11 +144,11 @@ def memory(utrain, torch_rounds):
             "ratio": with_input / pt["peak_bytes"], "below_pytorch": with_input < pt["peak_bytes"]}
 
 
-def print_step_table(results, peak):
+def print_step_table(results, peak, clock):
     p = peak["peak"]
     print(f"\nCNN training step, batch 1, one thread, SGD momentum 0.9 ({cpu_model()})")
-    print(f"machine peak {p['macs_per_second'] / 1e9:.1f} GMAC/s ({p['isa']}); PyTorch NCHW, "
-          f"times are medians of the rounds' medians\n")
+    print(f"machine peak {p['macs_per_second'] / 1e9:.1f} GMAC/s ({p['isa']}); PyTorch NCHW; "
+          f"{clock} clock; times are medians of the rounds' medians\n")
     print(f"{'model':9}{'layout':7}{'MACs':>10}{'utrain us':>11}{'min':>9}{'GMAC/s':>8}{'% peak':>8}"
           f"{'torch us':>11}{'min':>9}{'GMAC/s':>8}{'speed-up':>9}{'utrain B':>10}{'torch B':>10}{'ratio':>7}")
     for r in results:
@@ -204,6 +207,7 @@ def main():
     parser.add_argument("--layouts", nargs="+", choices=["chw", "hwc"], default=["chw", "hwc"])
     parser.add_argument("--repetitions", type=int, default=200, help="timed training steps per run")
     parser.add_argument("--layer-repetitions", type=int, default=31, help="samples per layer step")
+    parser.add_argument("--clock", choices=["thread_cpu", "wall"], default="thread_cpu")
     parser.add_argument("--slowest", type=int, default=15, help="layer steps listed as slowest relative to PyTorch")
     parser.add_argument("--output", default=os.path.join(REPO, "bench/results/cnn_step.json"),
                         help="combined JSON ('-' for stdout only)")
@@ -211,7 +215,8 @@ def main():
     if not os.access(args.bench, os.X_OK):
         sys.exit(f"{args.bench} not found: build the bench_cnn_step target first")
 
-    reps = ["--repetitions", str(args.repetitions), "--layer-repetitions", str(args.layer_repetitions)]
+    reps = ["--repetitions", str(args.repetitions), "--layer-repetitions", str(args.layer_repetitions),
+            "--clock", args.clock]
     utrain_rounds = {(m, l): [] for m in args.models for l in args.layouts}
     torch_rounds = {m: [] for m in args.models}
     for i in range(args.rounds):
@@ -240,7 +245,7 @@ def main():
                         "layer_steps": layer_rows(rounds, torch_rounds[model]),
                         "totals": totals(rounds, torch_rounds[model])})
 
-    print_step_table(results, peak)
+    print_step_table(results, peak, args.clock)
     for r in results:
         print_layer_table(r)
     print_slowest(results, args.slowest)
@@ -255,6 +260,7 @@ def main():
         "rounds": args.rounds,
         "repetitions": args.repetitions,
         "layer_repetitions": args.layer_repetitions,
+        "clock": args.clock,
         "torch_version": first_torch["torch_version"],
         "torch_blas": first_torch["blas"],
         "results": results,

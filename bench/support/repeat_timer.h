@@ -2,12 +2,24 @@
 // only ever slowed down by others, so the median says what to expect and the minimum what the
 // code can do; both are reported, never a mean.
 #pragma once
-#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <utility>
 #include <vector>
 
 namespace utrain::bench {
+
+// The clock every measurement reads, chosen once per process (wall by default). Wall time is what
+// a user waits; the thread's CPU time leaves out the time other processes hold the core, which
+// on a crowded machine is most of a sample's spread (their cache traffic still counts).
+enum class TimerClock : uint8_t { wall, thread_cpu };
+
+constexpr const char* timer_clock_name(TimerClock c) { return c == TimerClock::wall ? "wall" : "thread_cpu"; }
+
+void set_timer_clock(TimerClock clock);
+TimerClock timer_clock();
+// The chosen clock's reading in µs (from an arbitrary origin).
+double clock_us();
 
 struct TimingSummary {
   double median_us = 0.0;
@@ -29,10 +41,9 @@ TimingSummary time_repeated(Work&& work, int warmup, int repetitions, int calls_
   std::vector<double> samples;
   samples.reserve(static_cast<size_t>(repetitions));
   for (int r = 0; r < repetitions; ++r) {
-    const auto start = std::chrono::steady_clock::now();
+    const double start = clock_us();
     for (int c = 0; c < calls_per_sample; ++c) work();
-    const auto stop = std::chrono::steady_clock::now();
-    samples.push_back(std::chrono::duration<double, std::micro>(stop - start).count() / calls_per_sample);
+    samples.push_back((clock_us() - start) / calls_per_sample);
   }
   return summarize_us(std::move(samples), calls_per_sample);
 }
@@ -41,10 +52,9 @@ TimingSummary time_repeated(Work&& work, int warmup, int repetitions, int calls_
 template <class Work>
 int calls_for_sample(Work&& work, double sample_us) {
   for (int calls = 1;; calls *= 2) {
-    const auto start = std::chrono::steady_clock::now();
+    const double start = clock_us();
     for (int c = 0; c < calls; ++c) work();
-    const double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
-    if (us >= sample_us || calls >= (1 << 20)) return calls;
+    if (clock_us() - start >= sample_us || calls >= (1 << 20)) return calls;
   }
 }
 

@@ -45,7 +45,7 @@ std::vector<BatchNormCase> all_cases() {
   for (Shape s : kShapes)
     for (Layout layout : {Layout::chw, Layout::hwc})
       for (NormMode mode : {NormMode::training, NormMode::evaluation})
-        for (int team : {1, 3}) cases.push_back({s, layout, mode, team});
+        cases.push_back({s, layout, mode, 1});  // other teams: the bit-identical team test below
   return cases;
 }
 

@@ -40,7 +40,7 @@ std::vector<InstanceNormCase> all_cases() {
   std::vector<InstanceNormCase> cases;
   for (Shape s : kShapes)
     for (Layout layout : {Layout::chw, Layout::hwc})
-      for (int team : {1, 3}) cases.push_back({s, layout, team});
+      cases.push_back({s, layout, 1});  // other teams: the bit-identical team test below
   return cases;
 }
 

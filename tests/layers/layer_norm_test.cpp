@@ -38,10 +38,10 @@ std::string case_name(const ::testing::TestParamInfo<LayerNormCase>& info) {
 std::vector<LayerNormCase> all_cases() {
   std::vector<LayerNormCase> cases;
   for (Shape s : {Shape{3, 7, 1, 1}, Shape{1, 13, 1, 1}})  // feature vectors: one layout is enough
-    for (int team : {1, 3}) cases.push_back({s, Layout::chw, team});
+    cases.push_back({s, Layout::chw, 1});  // other teams: the bit-identical team test below
   for (Shape s : {Shape{1, 3, 5, 3}, Shape{3, 2, 3, 5}})
     for (Layout layout : {Layout::chw, Layout::hwc})
-      for (int team : {1, 3}) cases.push_back({s, layout, team});
+      cases.push_back({s, layout, 1});
   return cases;
 }
 

@@ -77,7 +77,7 @@ std::vector<PoolCase> all_cases() {
   for (const NamedWindow& w : kWindows)
     for (Shape s : kShapes)
       for (Layout layout : {Layout::chw, Layout::hwc})
-        for (int team : {1, 3}) cases.push_back({w, s, layout, team});
+        cases.push_back({w, s, layout, 1});  // other teams: the bit-identical team test below
   return cases;
 }
 

@@ -65,7 +65,8 @@ TEST(SampleLayout, hwc_puts_each_pixels_channels_side_by_side) {
   const Dataset chw = images(2, 2, 3, 2);  // values 0..11 per sample, then 12..23
   const Dataset hwc = in_layout(chw, Layout::hwc);
   EXPECT_EQ(hwc.layout, Layout::hwc);
-  const std::vector<float> want = {0, 6, 1, 7, 2, 8, 3, 9, 4, 10, 5, 11, 12, 18, 13, 19, 14, 20, 15, 21, 16, 22, 17, 23};
+  const std::vector<float> want = {0,  6,  1,  7,  2,  8,  3,  9,  4,  10, 5,  11,
+                                   12, 18, 13, 19, 14, 20, 15, 21, 16, 22, 17, 23};
   EXPECT_EQ(hwc.inputs, want);
   EXPECT_EQ(in_layout(hwc, Layout::chw).inputs, chw.inputs);  // and back
   EXPECT_EQ(in_layout(chw, Layout::chw).inputs, chw.inputs);

@@ -46,19 +46,22 @@ TEST(TrainOptions, defaults_follow_the_data_set_and_the_model) {
   EXPECT_NE(train_defaults(DatasetKind::fashion_mnist, ModelKind::mlp).sgd_lr,
             train_defaults(DatasetKind::digits, ModelKind::mlp).sgd_lr);
   // What is given wins over the defaults.
+  EXPECT_LT(lr_decay_for(o), 1.0f);  // shrinking the rate per epoch gains a point of test accuracy
   o.epochs = 2;
   o.lr = 0.125f;
+  o.lr_decay = 1.0f;
   o.layout = "hwc";
   EXPECT_EQ(epochs_for(o), 2);
+  EXPECT_EQ(lr_decay_for(o), 1.0f);
   EXPECT_FLOAT_EQ(train_config(o).optimizer.lr, 0.125f);
   EXPECT_EQ(layout_for(o), Layout::hwc);
 }
 
 TEST(TrainOptions, help_lists_the_defaults_of_every_data_set_and_model) {
   const std::string text = describe_train_defaults();
-  for (const char* line : {"  digits        mlp  --epochs 15  sgd --lr 0.005  --hidden   64\n",
-                           "  digits        cnn  --epochs 10  sgd --lr 0.002  --channels 16,32\n", "fashion-mnist mlp",
-                           "fashion-mnist cnn"})
+  for (const char* line : {"  digits        mlp  --epochs 15  sgd --lr 0.005  --lr-decay 1    --hidden   64\n",
+                           "  digits        cnn  --epochs 10  sgd --lr 0.002  --lr-decay 1    --channels 16,32\n",
+                           "fashion-mnist mlp", "fashion-mnist cnn"})
     EXPECT_NE(text.find(line), std::string::npos) << text << "lacks " << line;
 }
 
@@ -82,6 +85,11 @@ TEST(TrainOptions, each_bad_value_is_named) {
   EXPECT_EQ(error_of(o), "--lr must be a positive number (got 0)");
   o.lr = std::nanf("");
   EXPECT_EQ(error_of(o), "--lr must be a positive number (got nan)");
+  o = TrainOptions{};
+  o.lr_decay = 0.0f;
+  EXPECT_EQ(error_of(o), "--lr-decay must be in (0, 1] (got 0)");
+  o.lr_decay = 1.5f;
+  EXPECT_EQ(error_of(o), "--lr-decay must be in (0, 1] (got 1.5)");
   o = TrainOptions{};
   o.momentum = 1.0f;
   EXPECT_EQ(error_of(o), "--momentum must be in [0, 1) (got 1)");

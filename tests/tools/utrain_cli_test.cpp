@@ -64,6 +64,8 @@ TEST(UtrainCli, bad_arguments_exit_non_zero_with_one_error_line) {
   expect_error("train --lr 0", "--lr must be a positive number (got 0)");
   expect_error("train --lr=-0.5", "--lr must be a positive number (got -0.5)");
   expect_error("train --lr fast", "--lr");
+  expect_error("train --lr-decay 0", "--lr-decay must be in (0, 1] (got 0)");
+  expect_error("train --lr-decay 2", "--lr-decay must be in (0, 1] (got 2)");
   expect_error("train --hidden 0", "--hidden: layer 1 has 0 units");
   expect_error("train --hidden 32,0", "--hidden: layer 2 has 0 units");
   expect_error("train --optimizer rmsprop", "--optimizer must be sgd, adam or adamw (got 'rmsprop')");
@@ -87,7 +89,8 @@ TEST(UtrainCli, bad_model_options_exit_non_zero_with_one_error_line) {
   expect_error("train --batch-norm", "--batch-norm applies to --model cnn only (the model is mlp)");
   expect_error("train --model cnn --hidden 32", "--hidden applies to --model mlp only (the model is cnn)");
   expect_error("train --model cnn --channels 8,0", "--channels: block 2 has 0 channels; every block needs at least 1");
-  expect_error("train --model cnn --channels 2,2,2,2", "a CNN of 4 blocks pools a 8×8 image below 1×1 (block 4 gets 1×1)");
+  expect_error("train --model cnn --channels 2,2,2,2",
+               "a CNN of 4 blocks pools a 8×8 image below 1×1 (block 4 gets 1×1)");
 }
 
 TEST(UtrainCli, unreadable_and_malformed_data_are_named) {
@@ -138,7 +141,8 @@ TEST(UtrainCli, digits_cnn_learns_in_a_few_epochs) {
             "linear 10");
   EXPECT_EQ(report["parameters"], (16 * 9 + 16) + (32 * 16 * 9 + 32) + (128 * 10 + 10));
   EXPECT_EQ(report["steps"], 2 * 1438);
-  EXPECT_EQ(report["optimizer"]["lr"], 0.002f);  // the digits CNN's default
+  EXPECT_EQ(report["optimizer"]["lr"], 0.002f);  // the digits CNN's defaults
+  EXPECT_EQ(report["optimizer"]["lr_decay"], 1.0f);
   EXPECT_GT(report["test_accuracy"].get<double>(), 0.85);  // chance is 0.1; 2 epochs reach about 0.95
   // Forward 9216 + 73728 + 1280 MAC; the same for the weight gradients; input gradients of the
   // second convolution and the Linear only (the first convolution's input is the data).
@@ -276,13 +280,14 @@ TEST_F(UtrainFashionMnist, short_run_on_a_slice_learns_and_reports_as_for_digits
 }
 
 TEST_F(UtrainFashionMnist, cnn_on_a_slice_learns_with_the_fashion_mnist_defaults) {
-  const CommandRun run = utrain_stdout(std::string("train ") + kSlice + " --model cnn --epochs 1 --json");
+  const CommandRun run = utrain_stdout(std::string("train ") + kSlice + " --model cnn --epochs 2 --json");
   ASSERT_EQ(run.status, 0) << run.out;
   const nlohmann::json report = nlohmann::json::parse(run.out);
   EXPECT_EQ(report["model"],
             "input 1×28×28 → conv 16 3×3 → relu → max_pool 2×2/2 → conv 32 3×3 → relu → max_pool 2×2/2 → flatten → "
             "linear 10");
-  EXPECT_EQ(report["steps"], 600);
+  EXPECT_EQ(report["steps"], 2 * 600);
+  EXPECT_EQ(report["optimizer"]["lr_decay"], 0.35f);  // shrunk after the first epoch
   EXPECT_GT(report["test_accuracy"].get<double>(), 0.5);  // chance is 0.1
 }
 

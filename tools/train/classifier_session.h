@@ -28,6 +28,12 @@ class ClassifierSession {
   Trainer& trainer() { return trainer_; }
   const Trainer& trainer() const { return trainer_; }
 
+  // Sets the learning rate of the steps that follow (a schedule). The Trainer takes its
+  // optimizer settings when it is set up, so this sets it up again over the same plan and
+  // memory, keeping every parameter and running statistic: the optimizer's state (momentum,
+  // Adam's moments) and the trainer's step count start afresh.
+  void set_learning_rate(float lr);
+
   // The class the model predicts for one sample.
   int32_t predict(const float* sample);
   // How many samples of `data` are predicted right. Samples go through forward() one at a time,
@@ -39,6 +45,7 @@ class ClassifierSession {
   ClassifierSession(const Model& model, const TrainConfig& config, bool training, int threads);
 
   Model model_;
+  TrainConfig config_;
   Plan plan_;
   HostTeam team_;
   std::unique_ptr<AlignedBuffer> memory_;

@@ -5,9 +5,12 @@
 //
 // "Same" padding keeps each convolution's output at its input's size, so only the pooling
 // halves the image: 8×8 digits end at 2×2 after two blocks, 28×28 Fashion-MNIST at 7×7. With
-// BatchNorm the convolutions have no bias (the norm removes any per-channel offset). Flatten
-// rather than global average pooling keeps where in the image a feature was found, which these
-// small images need (a 7×7 map of a shirt's collar and sleeves says more than its mean).
+// BatchNorm the convolutions have no bias (the norm removes any per-channel offset). BatchNorm is
+// optional and off by default: trained one sample at a time, it normalises each sample over its
+// own pixels, while evaluation uses the running averages, and on Fashion-MNIST that mismatch
+// cost 4 points (84.4% with it, 88.3% to 88.7% without, after 3 epochs of 20 000 samples with 8
+// and 16 channels). Flatten rather than global average pooling keeps where in the image a
+// feature was found.
 #pragma once
 #include <cstdint>
 #include <span>

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <vector>
 
 #include <fmt/format.h>
@@ -41,6 +42,7 @@ TrainReport train_classifier(ClassifierSession& session, const TrainTestSplit& d
                              ProgressDisplay& progress) {
   const TrainConfig config = train_config(options);
   const int epochs = epochs_for(options);
+  const float lr_decay = lr_decay_for(options);
   const Dataset& train = data.train;
   const int32_t batch = config.batch;
   if (static_cast<size_t>(batch) > train.size())
@@ -101,6 +103,8 @@ TrainReport train_classifier(ClassifierSession& session, const TrainTestSplit& d
       if (step + 1 < steps_per_epoch) progress.step(state);
     }
     progress.end_epoch(state);
+    if (lr_decay != 1.0f && epoch < epochs)
+      session.set_learning_rate(config.optimizer.lr * std::pow(lr_decay, static_cast<float>(epoch)));
   }
   progress.finish();
   report.train_seconds = seconds_between(start, Clock::now());
@@ -110,6 +114,7 @@ TrainReport train_classifier(ClassifierSession& session, const TrainTestSplit& d
   report.parameters = parameter_values(model);
   report.optimizer = options.optimizer;
   report.lr = config.optimizer.lr;
+  report.lr_decay = lr_decay;
   report.momentum = config.optimizer.momentum;
   report.weight_decay = config.optimizer.weight_decay;
   report.batch = batch;
@@ -118,7 +123,7 @@ TrainReport train_classifier(ClassifierSession& session, const TrainTestSplit& d
   report.seed = options.seed;
   report.train_samples = train.size();
   report.test_samples = data.test.size();
-  report.steps = trainer.steps_taken();
+  report.steps = steps_per_epoch * epochs;  // the trainer counts only since the last lr change
   report.train_loss = state.running_loss;
   report.train_accuracy = state.running_accuracy;
   report.test_correct = session.count_correct(data.test);

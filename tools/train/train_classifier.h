@@ -1,6 +1,7 @@
 // The training loop of `utrain train`: epochs over the training set in a fresh random order each
-// epoch (Fisher–Yates with Rng(seed, kShuffleStream)), one Trainer::train_step per batch, then
-// the test accuracy. Only the time inside train_step counts as step time.
+// epoch (Fisher–Yates with Rng(seed, kShuffleStream)), one Trainer::train_step per batch, the
+// learning rate multiplied by the decay after each epoch (ClassifierSession::set_learning_rate),
+// then the test accuracy. Only the time inside train_step counts as step time.
 //
 // With batch > 1 the last training samples of an epoch that do not fill a batch are skipped in
 // that epoch; the next epoch's order puts other samples there.

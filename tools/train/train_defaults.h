@@ -16,6 +16,7 @@ inline constexpr float kDefaultSgdMomentum = 0.9f;
 struct TrainDefaults {
   int epochs = 1;
   float sgd_lr = 0.0f;
+  float lr_decay = 1.0f;          // the learning rate's factor after each epoch, any optimizer
   std::vector<int32_t> hidden;    // mlp: hidden layer sizes
   std::vector<int32_t> channels;  // cnn: output channels of each convolution block
 };

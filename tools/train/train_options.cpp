@@ -33,6 +33,8 @@ void validate_train_options(const TrainOptions& o) {
   if (!model) fail(fmt::format("--model must be mlp or cnn (got '{}')", o.model));
   if (o.epochs && *o.epochs < 1) fail(fmt::format("--epochs must be at least 1 (got {})", *o.epochs));
   if (o.lr && !(std::isfinite(*o.lr) && *o.lr > 0)) fail(fmt::format("--lr must be a positive number (got {})", *o.lr));
+  if (o.lr_decay && !(*o.lr_decay > 0 && *o.lr_decay <= 1))
+    fail(fmt::format("--lr-decay must be in (0, 1] (got {})", *o.lr_decay));
   if (!parse_optimizer(o.optimizer)) fail(fmt::format("--optimizer must be sgd, adam or adamw (got '{}')", o.optimizer));
   if (o.momentum && o.optimizer != "sgd") fail(fmt::format("--momentum applies to sgd only (the optimizer is {})", o.optimizer));
   if (o.momentum && !(*o.momentum >= 0 && *o.momentum < 1))
@@ -63,6 +65,8 @@ TrainDefaults defaults_for(const TrainOptions& o) {
 }
 
 int epochs_for(const TrainOptions& o) { return o.epochs.value_or(defaults_for(o).epochs); }
+
+float lr_decay_for(const TrainOptions& o) { return o.lr_decay.value_or(defaults_for(o).lr_decay); }
 
 Layout layout_for(const TrainOptions& o) { return parse_layout(o.layout.value_or("chw")).value_or(Layout::chw); }
 

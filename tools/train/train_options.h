@@ -22,6 +22,7 @@ struct TrainOptions {
   std::string model = "mlp";      // mlp | cnn
   std::optional<int> epochs;
   std::optional<float> lr;        // sgd: per data set and model; adam, adamw: kDefaultAdamLr
+  std::optional<float> lr_decay;  // the lr's factor after each epoch; per data set and model
   std::optional<float> momentum;  // SGD only; default kDefaultSgdMomentum
   std::string optimizer = "sgd";  // sgd | adam | adamw
   float weight_decay = 0.0f;
@@ -46,10 +47,11 @@ ModelKind model_kind_for(const TrainOptions& options);
 // The defaults of the chosen data set and model.
 TrainDefaults defaults_for(const TrainOptions& options);
 int epochs_for(const TrainOptions& options);
+float lr_decay_for(const TrainOptions& options);
 Layout layout_for(const TrainOptions& options);
 
-// The optimizer and batch the options ask for, with the defaults filled in. The loss is softmax
-// cross-entropy (classification).
+// The optimizer (with the first epoch's learning rate) and batch the options ask for, with the
+// defaults filled in. The loss is softmax cross-entropy (classification).
 TrainConfig train_config(const TrainOptions& options);
 
 }  // namespace utrain::tools

@@ -14,6 +14,7 @@ std::string group_thousands(size_t value) {
 
 std::string optimizer_text(const TrainReport& r) {
   std::string text = fmt::format("{} lr {:g}", r.optimizer, r.lr);
+  if (r.lr_decay != 1) text += fmt::format(" (×{:g} per epoch)", r.lr_decay);
   if (r.optimizer == "sgd") text += fmt::format(" momentum {:g}", r.momentum);
   if (r.weight_decay > 0) text += fmt::format(" weight decay {:g}", r.weight_decay);
   return text;
@@ -57,7 +58,12 @@ nlohmann::json train_report_json(const TrainReport& r) {
   return nlohmann::json{
       {"model", r.model},
       {"parameters", r.parameters},
-      {"optimizer", {{"kind", r.optimizer}, {"lr", r.lr}, {"momentum", r.momentum}, {"weight_decay", r.weight_decay}}},
+      {"optimizer",
+       {{"kind", r.optimizer},
+        {"lr", r.lr},
+        {"lr_decay", r.lr_decay},
+        {"momentum", r.momentum},
+        {"weight_decay", r.weight_decay}}},
       {"batch", r.batch},
       {"epochs", r.epochs},
       {"threads", r.threads},

@@ -15,6 +15,7 @@ struct TrainReport {
   int64_t parameters = 0;       // trainable and frozen values
   std::string optimizer;        // sgd | adam | adamw
   float lr = 0, momentum = 0, weight_decay = 0;
+  float lr_decay = 1;           // the learning rate's factor after each epoch
   int32_t batch = 1;
   int epochs = 0;
   int threads = 1;

@@ -22,6 +22,8 @@ CLI::App* add_train_command(CLI::App& parent, TrainOptions& o) {
   cmd->add_option("--epochs", o.epochs, "Passes over the training set (default: per data set and model, below)");
   cmd->add_option("--lr", o.lr,
                   fmt::format("Learning rate (default for sgd: below; {:g} for adam and adamw)", kDefaultAdamLr));
+  cmd->add_option("--lr-decay", o.lr_decay,
+                  "Factor of the learning rate after each epoch; the optimizer state restarts then (default: below)");
   cmd->add_option("--momentum", o.momentum, fmt::format("SGD momentum (default {:g})", kDefaultSgdMomentum));
   cmd->add_option("--optimizer", o.optimizer, "sgd, adam or adamw")->capture_default_str();
   cmd->add_option("--weight-decay", o.weight_decay, "L2 penalty (sgd, adam) or decoupled decay (adamw)")

@@ -131,6 +131,10 @@ int run_tests(const ExecContext& context, const char* filter) {
     }
   }
   printf("%d passed, %d failed\n", passed, failed);
+  if (passed + failed == 0) {  // an image built without its tests, or a filter matching none
+    printf("no test ran\n");
+    return 1;
+  }
   return failed;
 }
 

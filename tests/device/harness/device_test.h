@@ -30,7 +30,7 @@ struct Registration {
 };
 
 // Runs the tests whose name contains `filter` (all when null) on `context`, prints each result
-// and the summary line, and returns the number of tests that failed.
+// and the summary line, and returns the number of tests that failed (1 when none ran at all).
 int run_tests(const ExecContext& context, const char* filter);
 
 // The team and instruction sets of this run, for the tests.

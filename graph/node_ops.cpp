@@ -6,10 +6,6 @@ namespace utrain {
 
 namespace {
 
-bool is_norm(NodeKind k) {
-  return k == NodeKind::batch_norm2d || k == NodeKind::layer_norm || k == NodeKind::instance_norm2d;
-}
-
 bool norm_is_affine(const Node& node) {
   switch (node.kind) {
     case NodeKind::batch_norm2d: return node.batch_norm.affine;
@@ -19,6 +15,9 @@ bool norm_is_affine(const Node& node) {
   }
 }
 
+// A convolution step's part of a node step's choice.
+ConvChoice conv_choice(const StepChoice& choice) { return ConvChoice{choice.algorithm, choice.matmul}; }
+
 int32_t channels_of_norm(const Node& node) {
   return node.kind == NodeKind::batch_norm2d ? node.batch_norm.channels
          : node.kind == NodeKind::layer_norm ? node.layer_norm.features
@@ -27,13 +26,17 @@ int32_t channels_of_norm(const Node& node) {
 
 }  // namespace
 
+bool node_is_norm(NodeKind k) {
+  return k == NodeKind::batch_norm2d || k == NodeKind::layer_norm || k == NodeKind::instance_norm2d;
+}
+
 int64_t node_weight_count(const Node& node) {
   switch (node.kind) {
     case NodeKind::linear: return linear_weight_count(node.linear);
     case NodeKind::conv2d: return conv2d_weight_count(node.conv);
     case NodeKind::depthwise_conv2d: return depthwise_conv2d_weight_count(node.depthwise);
     case NodeKind::conv_transpose2d: return conv_transpose2d_weight_count(node.conv_transpose);
-    default: return is_norm(node.kind) && norm_is_affine(node) ? channels_of_norm(node) : 0;
+    default: return node_is_norm(node.kind) && norm_is_affine(node) ? channels_of_norm(node) : 0;
   }
 }
 
@@ -43,7 +46,7 @@ int64_t node_bias_count(const Node& node) {
     case NodeKind::conv2d: return conv2d_bias_count(node.conv);
     case NodeKind::depthwise_conv2d: return depthwise_conv2d_bias_count(node.depthwise);
     case NodeKind::conv_transpose2d: return conv_transpose2d_bias_count(node.conv_transpose);
-    default: return is_norm(node.kind) && norm_is_affine(node) ? channels_of_norm(node) : 0;
+    default: return node_is_norm(node.kind) && norm_is_affine(node) ? channels_of_norm(node) : 0;
   }
 }
 
@@ -74,7 +77,7 @@ bool node_can_fuse_activation(NodeKind kind) {
   return kind == NodeKind::linear || kind == NodeKind::conv2d || kind == NodeKind::depthwise_conv2d;
 }
 
-WeightInit node_weight_init(const Node& node, const Shape& input, bool relu_follows) {
+WeightInit node_weight_init(const Node& node, bool relu_follows) {
   WeightInit init;
   init.kind = relu_follows ? InitKind::he_uniform : InitKind::glorot_uniform;
   switch (node.kind) {
@@ -100,13 +103,12 @@ WeightInit node_weight_init(const Node& node, const Shape& input, bool relu_foll
     }
     default: init.kind = InitKind::ones;  // a norm's gamma
   }
-  (void)input;
   return init;
 }
 
-WeightInit node_bias_init(const Node& node, const Shape& input) {
-  if (is_norm(node.kind)) return WeightInit{InitKind::zeros, 1, 1};  // beta
-  WeightInit init = node_weight_init(node, input, false);
+WeightInit node_bias_init(const Node& node) {
+  if (node_is_norm(node.kind)) return WeightInit{InitKind::zeros, 1, 1};  // beta
+  WeightInit init = node_weight_init(node, false);
   init.kind = InitKind::pytorch_bias;
   return init;
 }
@@ -150,12 +152,12 @@ Status node_forward(const ExecContext& ctx, const Node& node, bool training, con
     case NodeKind::activation: return activation_forward(node.activation, t.x, t.y);
     case NodeKind::conv2d:
       return conv2d_forward(ctx, node.conv, t.x, t.weight, t.bias, t.y, t.workspace,
-                            ConvChoice{choice.algorithm, choice.matmul});
+                            conv_choice(choice));
     case NodeKind::depthwise_conv2d:
       return depthwise_conv2d_forward(ctx, node.depthwise, t.x, t.weight, t.bias, t.y, choice.depthwise);
     case NodeKind::conv_transpose2d:
       return conv_transpose2d_forward(ctx, node.conv_transpose, t.x, t.weight, t.bias, t.y, t.workspace,
-                                      ConvChoice{choice.algorithm, choice.matmul});
+                                      conv_choice(choice));
     case NodeKind::pool2d: return pool2d_forward(ctx, node.pool, t.x, t.y);
     case NodeKind::global_avg_pool: return global_avg_pool_forward(ctx, t.x, t.y);
     case NodeKind::batch_norm2d: {
@@ -183,13 +185,13 @@ Status node_weight_grad(const ExecContext& ctx, const Node& node, const NodeTens
       return linear_weight_grad(ctx, node.linear, t.x, t.dy, t.weight_grad, t.bias_grad, accumulate, choice.matmul);
     case NodeKind::conv2d:
       return conv2d_weight_grad(ctx, node.conv, t.x, t.dy, t.weight_grad, t.bias_grad, accumulate, t.workspace,
-                                ConvChoice{choice.algorithm, choice.matmul});
+                                conv_choice(choice));
     case NodeKind::depthwise_conv2d:
       return depthwise_conv2d_weight_grad(ctx, node.depthwise, t.x, t.dy, t.weight_grad, t.bias_grad, accumulate,
                                           choice.depthwise);
     case NodeKind::conv_transpose2d:
       return conv_transpose2d_weight_grad(ctx, node.conv_transpose, t.x, t.dy, t.weight_grad, t.bias_grad,
-                                          accumulate, t.workspace, ConvChoice{choice.algorithm, choice.matmul});
+                                          accumulate, t.workspace, conv_choice(choice));
     case NodeKind::batch_norm2d:
       return batch_norm2d_weight_grad(ctx, node.batch_norm, t.x, t.dy, t.saved, t.weight_grad, t.bias_grad,
                                       accumulate);
@@ -216,12 +218,12 @@ Status node_input_grad(const ExecContext& ctx, const Node& node, bool training, 
       return residual_add_input_grad(ctx, t.dy, t.dx, true);
     case NodeKind::conv2d:
       return conv2d_input_grad(ctx, node.conv, t.dy, t.weight, t.dx, accumulate, t.workspace,
-                               ConvChoice{choice.algorithm, choice.matmul});
+                               conv_choice(choice));
     case NodeKind::depthwise_conv2d:
       return depthwise_conv2d_input_grad(ctx, node.depthwise, t.dy, t.weight, t.dx, accumulate, choice.depthwise);
     case NodeKind::conv_transpose2d:
       return conv_transpose2d_input_grad(ctx, node.conv_transpose, t.dy, t.weight, t.dx, accumulate, t.workspace,
-                                         ConvChoice{choice.algorithm, choice.matmul});
+                                         conv_choice(choice));
     case NodeKind::pool2d: return pool2d_input_grad(ctx, node.pool, t.x, t.dy, t.dx, accumulate);
     case NodeKind::global_avg_pool: return global_avg_pool_input_grad(ctx, t.dy, t.dx, accumulate);
     case NodeKind::batch_norm2d:

@@ -29,6 +29,9 @@ int64_t node_saved_floats(const Node& node, int32_t batch);
 // Multiply-accumulates of one step for one sample whose input is `input` (n = 1).
 int64_t node_step_macs(const Node& node, const Shape& input);
 
+// BatchNorm2d, LayerNorm and InstanceNorm2d: gamma and beta rather than weight and bias.
+bool node_is_norm(NodeKind kind);
+
 // Linear, Conv2D and depthwise Conv2D apply an activation in their forward epilogue.
 bool node_can_fuse_activation(NodeKind kind);
 
@@ -38,8 +41,8 @@ struct WeightInit {
   int32_t fan_in = 1, fan_out = 1;
 };
 // `relu_follows`: the node's output reaches a ReLU or LeakyReLU (He rather than Glorot).
-WeightInit node_weight_init(const Node& node, const Shape& input, bool relu_follows);
-WeightInit node_bias_init(const Node& node, const Shape& input);
+WeightInit node_weight_init(const Node& node, bool relu_follows);
+WeightInit node_bias_init(const Node& node);
 
 // Which of the node's forward buffers its backward steps read.
 struct BackwardReads {

@@ -15,11 +15,6 @@ bool is_relu_like(const Node& node) {
          (node.activation.kind == Activation::relu || node.activation.kind == Activation::leaky_relu);
 }
 
-bool is_norm(const Node& node) {
-  return node.kind == NodeKind::batch_norm2d || node.kind == NodeKind::layer_norm ||
-         node.kind == NodeKind::instance_norm2d;
-}
-
 // The first node reading node i, or -1.
 int first_reader(const Model& m, int i) {
   for (int j = i + 1; j < m.node_count(); ++j)
@@ -31,7 +26,7 @@ int first_reader(const Model& m, int i) {
 // whose reader is one.
 bool relu_follows(const Model& m, int i) {
   int reader = first_reader(m, i);
-  if (reader > 0 && is_norm(m.node(reader))) reader = first_reader(m, reader);
+  if (reader > 0 && node_is_norm(m.node(reader).kind)) reader = first_reader(m, reader);
   return reader > 0 && is_relu_like(m.node(reader));
 }
 
@@ -112,14 +107,14 @@ void Trainer::reset_optimizer() {
 
 Status Trainer::initialize(uint64_t seed) {
   UT_CHECK(base_ != nullptr, StatusCode::invalid_argument, "trainer: initialize() before init()");
-  for (int p = 0; p < parameter_count(); ++p) {
+  const int count = parameter_count();
+  for (int p = 0; p < count; ++p) {
     const ParameterView v = parameter(p);
     const Node& node = model_->node(v.node);
-    const Shape& input = model_->node(node.input).sample;
     WeightInit init;
     switch (v.role) {
-      case ParamRole::weight: init = node_weight_init(node, input, relu_follows(*model_, v.node)); break;
-      case ParamRole::bias: init = node_bias_init(node, input); break;
+      case ParamRole::weight: init = node_weight_init(node, relu_follows(*model_, v.node)); break;
+      case ParamRole::bias: init = node_bias_init(node); break;
       case ParamRole::running_mean: init.kind = InitKind::zeros; break;
       case ParamRole::running_var: init.kind = InitKind::ones; break;
     }

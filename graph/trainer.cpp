@@ -143,6 +143,22 @@ Status Trainer::set_kernel(int node, LayerStep step, const DepthwiseKernel* kern
   return ok_status();
 }
 
+Status Trainer::set_probe(const StepProbe* probe) {
+  if (probe != nullptr && (probe->begin == nullptr || probe->end == nullptr))
+    return Status::error(StatusCode::invalid_argument, "trainer: a probe needs both begin and end");
+  probe_ = probe != nullptr ? *probe : StepProbe{};
+  return ok_status();
+}
+
+template <typename Part>
+Status Trainer::probed(int node, TrainPhase phase, Part part) {
+  if (probe_.begin == nullptr) return part();
+  probe_.begin(probe_.user, node, phase);
+  const Status status = part();
+  probe_.end(probe_.user, node, phase);
+  return status;
+}
+
 Node Trainer::run_node(int i) const {
   Node node = model_->node(i);
   const int act = fused_activation_of(*plan_, *model_, i);
@@ -189,8 +205,10 @@ Status Trainer::forward_pass(const float* input, int32_t batch, bool training) {
   for (int i = 1; i < model_->node_count(); ++i) {
     const NodePlan& np = plan_->nodes[i];
     if (np.fused_into_previous || np.aliases_input) continue;
-    UT_TRY(node_forward(ctx_, run_node(i), training, tensors(i, input, batch, false),
-                        choices_[i][static_cast<int>(LayerStep::forward)]));
+    UT_TRY(probed(i, TrainPhase::forward, [&] {
+      return node_forward(ctx_, run_node(i), training, tensors(i, input, batch, false),
+                          choices_[i][static_cast<int>(LayerStep::forward)]);
+    }));
   }
   return ok_status();
 }
@@ -208,22 +226,32 @@ Status Trainer::backward_pass(const float* input) {
     const NodeTensors t = tensors(i, input, batch, true);
     const int fused = fused_activation_of(*plan_, *model_, i);
     if (fused > 0)  // dy -> dz in place, through the fused activation
-      UT_TRY(activation_backward(model_->node(fused).activation, t.y, t.dy, t.dy));
+      UT_TRY(probed(i, TrainPhase::activation_backward,
+                    [&] { return activation_backward(model_->node(fused).activation, t.y, t.dy, t.dy); }));
     if (trains_parameters(node)) {
       NodeTensors wt = t;
       if (node.bias_only) wt.weight_grad = nullptr;
-      UT_TRY(node_weight_grad(ctx_, node, wt, accumulate, choices_[i][static_cast<int>(LayerStep::weight_grad)]));
+      UT_TRY(probed(i, TrainPhase::weight_grad, [&] {
+        return node_weight_grad(ctx_, node, wt, accumulate, choices_[i][static_cast<int>(LayerStep::weight_grad)]);
+      }));
     }
-    const int inputs[2] = {node.input, node.second_input};
-    const bool sends[2] = {np.needs_input_grad, np.needs_second_input_grad};
-    for (int k = 0; k < 2; ++k) {
-      if (!sends[k]) continue;
-      const int owner = grad_owner(*plan_, *model_, inputs[k]);
-      UT_TRY(node_input_grad(ctx_, node, true, t, k, written[owner],
-                             choices_[i][static_cast<int>(LayerStep::input_grad)]));
-      written[owner] = true;
-    }
+    if (np.needs_input_grad || np.needs_second_input_grad)
+      UT_TRY(probed(i, TrainPhase::input_grad, [&] { return input_grads(i, node, t, written); }));
     if (plan_->update_in_backward) UT_TRY(update_node(i));  // after the input gradient read the weights
+  }
+  return ok_status();
+}
+
+Status Trainer::input_grads(int i, const Node& node, const NodeTensors& t, bool* written) {
+  const NodePlan& np = plan_->nodes[i];
+  const int inputs[2] = {node.input, node.second_input};
+  const bool sends[2] = {np.needs_input_grad, np.needs_second_input_grad};
+  for (int k = 0; k < 2; ++k) {
+    if (!sends[k]) continue;
+    const int owner = grad_owner(*plan_, *model_, inputs[k]);
+    UT_TRY(node_input_grad(ctx_, node, true, t, k, written[owner],
+                           choices_[i][static_cast<int>(LayerStep::input_grad)]));
+    written[owner] = true;
   }
   return ok_status();
 }
@@ -231,13 +259,16 @@ Status Trainer::backward_pass(const float* input) {
 Status Trainer::update_node(int i) {
   const float scale = 1.0f / static_cast<float>(config_.accumulate_steps);
   const NodePlan& np = plan_->nodes[i];
-  if (np.weight_grad.bytes != 0)
-    UT_TRY(optimizer_step(config_.optimizer, updates_, at(np.weight), at(np.weight_grad), at(np.weight_state),
-                          np.weight_grad.bytes / sizeof(float), scale));
-  if (np.bias_grad.bytes != 0)
-    UT_TRY(optimizer_step(config_.optimizer, updates_, at(np.bias), at(np.bias_grad), at(np.bias_state),
-                          np.bias_grad.bytes / sizeof(float), scale));
-  return ok_status();
+  if (np.weight_grad.bytes == 0 && np.bias_grad.bytes == 0) return ok_status();
+  return probed(i, TrainPhase::update, [&] {
+    if (np.weight_grad.bytes != 0)
+      UT_TRY(optimizer_step(config_.optimizer, updates_, at(np.weight), at(np.weight_grad), at(np.weight_state),
+                            np.weight_grad.bytes / sizeof(float), scale));
+    if (np.bias_grad.bytes != 0)
+      UT_TRY(optimizer_step(config_.optimizer, updates_, at(np.bias), at(np.bias_grad), at(np.bias_state),
+                            np.bias_grad.bytes / sizeof(float), scale));
+    return ok_status();
+  });
 }
 
 Status Trainer::update() {
@@ -261,13 +292,15 @@ Status Trainer::train_step(const float* input, Target target, float* loss) {
   TensorView want = pred;
   want.data = const_cast<float*>(target.values);
   float value = 0.0f;
-  switch (config_.loss) {
-    case LossKind::softmax_cross_entropy:
-      UT_TRY(softmax_cross_entropy(pred, target.labels, Reduction::mean, &value, dpred));
-      break;
-    case LossKind::mse: UT_TRY(mse_loss(pred, want, Reduction::mean, &value, dpred)); break;
-    case LossKind::l1: UT_TRY(l1_loss(pred, want, Reduction::mean, &value, dpred)); break;
-  }
+  UT_TRY(probed(out, TrainPhase::loss, [&] {
+    switch (config_.loss) {
+      case LossKind::softmax_cross_entropy:
+        return softmax_cross_entropy(pred, target.labels, Reduction::mean, &value, dpred);
+      case LossKind::mse: return mse_loss(pred, want, Reduction::mean, &value, dpred);
+      case LossKind::l1: return l1_loss(pred, want, Reduction::mean, &value, dpred);
+    }
+    return ok_status();
+  }));
   if (loss != nullptr) *loss = value;
 
   const bool updates = (steps_ + 1) % config_.accumulate_steps == 0;

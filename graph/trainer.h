@@ -33,6 +33,31 @@ struct Target {
   static Target regression(const float* values) { return Target{nullptr, values}; }
 };
 
+// The parts of a training step that a StepProbe sees: a node's forward step, the backward of the
+// activation fused into it, its weight- and input-gradient steps and its optimizer update, and
+// the loss.
+enum class TrainPhase : uint8_t { forward, activation_backward, weight_grad, input_grad, update, loss };
+
+constexpr const char* train_phase_name(TrainPhase p) {
+  return p == TrainPhase::forward               ? "fw"
+         : p == TrainPhase::activation_backward ? "act_bw"
+         : p == TrainPhase::weight_grad         ? "wg"
+         : p == TrainPhase::input_grad          ? "ig"
+         : p == TrainPhase::update              ? "update"
+                                                : "loss";
+}
+
+// Called on the calling thread around every part of train_step() and forward(), for measuring
+// them apart (e.g. instruction counts of each layer step on a device). begin and end come in
+// pairs and never nest. `node` is the node the part belongs to: the layer a fused activation runs
+// in for its backward, the output node for the loss. A node's input-gradient steps for both of
+// add's inputs are one part.
+struct StepProbe {
+  void (*begin)(void* user, int node, TrainPhase phase) = nullptr;
+  void (*end)(void* user, int node, TrainPhase phase) = nullptr;
+  void* user = nullptr;
+};
+
 enum class ParamRole : uint8_t { weight, bias, running_mean, running_var };
 
 constexpr const char* param_role_name(ParamRole r) {
@@ -76,6 +101,10 @@ class Trainer {
   Status set_kernel(int node, LayerStep step, const MatMulKernel* kernel);
   Status set_kernel(int node, LayerStep step, const DepthwiseKernel* kernel);
 
+  // Calls the probe's begin and end around each part of every later step; null stops it. The
+  // probe is copied.
+  Status set_probe(const StepProbe* probe);
+
   int parameter_count() const;
   ParameterView parameter(int index) const;
   // The gradient buffer of parameter `index` (same node, role and count), holding what the
@@ -101,8 +130,14 @@ class Trainer {
   Node run_node(int i) const;
   Status forward_pass(const float* input, int32_t batch, bool training);
   Status backward_pass(const float* input);
+  // Node i's gradients for the inputs that need one. `written[owner]`: whether a gradient buffer
+  // already holds a contribution this step (the first writer overwrites, later readers add).
+  Status input_grads(int i, const Node& node, const NodeTensors& t, bool* written);
   Status update();
   Status update_node(int i);
+  // Runs `part` between the probe's begin and end, when a probe is set.
+  template <typename Part>
+  Status probed(int node, TrainPhase phase, Part part);
 
   const Model* model_ = nullptr;
   TrainConfig config_;
@@ -111,6 +146,7 @@ class Trainer {
   Arena arena_;
   uint8_t* base_ = nullptr;
   StepChoice choices_[Model::kMaxNodes][3] = {};
+  StepProbe probe_;
   int64_t steps_ = 0;
   int64_t updates_ = 0;
 };

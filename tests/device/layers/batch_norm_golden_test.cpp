@@ -1,8 +1,9 @@
 // The BatchNorm2d goldens (tests/golden/fixtures/norm.h) on the device's team: forward with the
 // running statistics it updates, gamma/beta grads and input grad of every case (training and
 // evaluation modes, with and without affine parameters) in both layouts, overwriting (the host
-// test also covers accumulation, other team sizes, LayerNorm and InstanceNorm). Tolerance as on
-// the host: 1e-5 · max(1, |want|) (see tests/golden/pool_norm_golden_test.cpp).
+// test also covers accumulation and other team sizes; LayerNorm and InstanceNorm are in
+// norm_golden_test.cpp). Tolerance as on the host: 1e-5 · max(1, |want|) (see
+// tests/golden/pool_norm_golden_test.cpp).
 #include "golden/fixtures/norm.h"
 #include "harness/device_test.h"
 #include "harness/golden_values.h"

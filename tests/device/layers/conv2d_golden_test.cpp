@@ -1,8 +1,9 @@
 // The Conv2D goldens (tests/golden/fixtures/conv.h) on the device's team: forward, weight grad,
 // bias grad and input grad of every case with every algorithm that can run it (automatic,
 // lowered, direct, and pointwise on 1×1 windows), in both layouts, overwriting. The host test
-// also covers accumulation, other team sizes and the transposed convolution. Tolerance as on the
-// host: 1e-5 · max(1, |want|) (see tests/golden/conv_golden_test.cpp).
+// also covers accumulation and other team sizes; the transposed convolution has its own file
+// (conv_transpose_golden_test.cpp). Tolerance as on the host: 1e-5 · max(1, |want|) (see
+// tests/golden/conv_golden_test.cpp).
 #include <string.h>
 
 #include "golden/fixtures/conv.h"

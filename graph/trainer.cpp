@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "graph/step_kernel.h"
 #include "layers/activation.h"
 #include "layers/loss.h"
 #include "layers/optimizer.h"
@@ -157,6 +158,15 @@ Status Trainer::probed(int node, TrainPhase phase, Part part) {
   const Status status = part();
   probe_.end(probe_.user, node, phase);
   return status;
+}
+
+const char* Trainer::kernel_name(int node, LayerStep step) const {
+  if (model_ == nullptr || node < 1 || node >= model_->node_count()) return nullptr;
+  const Shape& in = model_->node(model_->node(node).input).sample;
+  const Shape& out = model_->node(node).sample;
+  const int32_t batch = plan_->batch;
+  return step_kernel_name(ctx_, run_node(node), step, Shape{batch, in.c, in.h, in.w},
+                          Shape{batch, out.c, out.h, out.w}, choices_[node][static_cast<int>(step)]);
 }
 
 Node Trainer::run_node(int i) const {

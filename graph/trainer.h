@@ -105,6 +105,13 @@ class Trainer {
   // probe is copied.
   Status set_probe(const StepProbe* probe);
 
+  // The kernel step `step` of node `node` runs with (the default choice, or set_kernel's): a
+  // matrix-multiply or depthwise table entry, or a direct convolution's function; null for nodes
+  // without one, and before init().
+  const char* kernel_name(int node, LayerStep step) const;
+  // Node i as it runs: with the activation fused into it (for benchmarks that restate its steps).
+  Node run_node(int i) const;
+
   int parameter_count() const;
   ParameterView parameter(int index) const;
   // The gradient buffer of parameter `index` (same node, role and count), holding what the
@@ -126,8 +133,6 @@ class Trainer {
   TensorView output_view(int i, const float* input, int32_t batch) const;
   TensorView grad_view(int i, int32_t batch) const;
   NodeTensors tensors(int i, const float* input, int32_t batch, bool backward) const;
-  // Node i as it runs: with the activation fused into it.
-  Node run_node(int i) const;
   Status forward_pass(const float* input, int32_t batch, bool training);
   Status backward_pass(const float* input);
   // Node i's gradients for the inputs that need one. `written[owner]`: whether a gradient buffer

@@ -1,10 +1,12 @@
-// The kernel table, generated at compile time from one list of tile shapes: every shape is
-// instantiated for the four operand transpositions and both parallel axes. Adding a variant is
-// adding one row to kGenericTiles.
+// The kernel table, generated at compile time from two lists of tile shapes: every generic shape
+// is instantiated for the four operand transpositions and both parallel axes, every rv32 shape
+// for the three transpositions the layer steps use (t_t only serves column vectors, which the
+// generic kernels handle) and both axes. Adding a variant is adding one row to a list.
 #include <string.h>
 
 #include "kernels/generic/matmul_generic.h"
 #include "kernels/mm/matmul_kernel.h"
+#include "kernels/rv32/matmul_rv32.h"
 
 namespace utrain {
 
@@ -24,21 +26,34 @@ constexpr TileShape kGenericTiles[] = {
     {4, 4, 2}, {1, 16, 1}, {4, 8, 1}, {4, 16, 1}, {8, 4, 1}, {16, 1, 1}, {16, 4, 1},
 };
 constexpr size_t kTileCount = sizeof(kGenericTiles) / sizeof(kGenericTiles[0]);
+
+// Register tiles for a scalar core with 32 FP registers (kernels/rv32/matmul_rv32.h): the
+// 24- and 25-sum tiles for matrices (the tile's better side depends on the shape and the split),
+// and 16-wide vector tiles for batch-1 Linear steps and outer products.
+constexpr TileShape kRv32Tiles[] = {{6, 4, 8}, {4, 6, 8}, {5, 5, 8}, {1, 16, 16}, {16, 1, 16}};
+constexpr size_t kRv32TileCount = sizeof(kRv32Tiles) / sizeof(kRv32Tiles[0]);
+
 constexpr Trans kForms[4][2] = {
     {Trans::n, Trans::n}, {Trans::n, Trans::t}, {Trans::t, Trans::n}, {Trans::t, Trans::t}};
 constexpr size_t kGenericCount = 4 * kTileCount * 2;
+constexpr size_t kRv32Count = 3 * kRv32TileCount * 2;
+constexpr size_t kKernelCount = kGenericCount + kRv32Count;
 
-// Entry `index` enumerates (form, tile, axis) with the axis fastest.
+// Entries enumerate (isa, form, tile, axis) with the axis fastest: the generic ones first.
 struct EntryKey {
   Trans ta, tb;
   TileShape tile;
   ParAxis axis;
+  Isa isa;
 };
 constexpr EntryKey key_of(size_t index) {
-  const size_t form = index / (kTileCount * 2);
-  const size_t tile = (index / 2) % kTileCount;
-  return EntryKey{kForms[form][0], kForms[form][1], kGenericTiles[tile],
-                  index % 2 == 0 ? ParAxis::m : ParAxis::n};
+  const bool generic = index < kGenericCount;
+  const size_t local = generic ? index : index - kGenericCount;
+  const size_t tiles = generic ? kTileCount : kRv32TileCount;
+  const size_t form = local / (tiles * 2);
+  const size_t tile = (local / 2) % tiles;
+  return EntryKey{kForms[form][0], kForms[form][1], generic ? kGenericTiles[tile] : kRv32Tiles[tile],
+                  local % 2 == 0 ? ParAxis::m : ParAxis::n, generic ? Isa::generic : Isa::rv32_f};
 }
 
 struct KernelName {
@@ -64,18 +79,30 @@ constexpr KernelName name_of(const EntryKey& key) {
   put("_u");
   put_number(key.tile.ku);
   put(key.axis == ParAxis::m ? "_par_m" : "_par_n");
+  if (key.isa != Isa::generic) {
+    put("__");
+    put(isa_name(key.isa));
+  }
   return name;
 }
 
 template <size_t I>
 constexpr KernelName kName = name_of(key_of(I));
 
+// Only the entry's own family is instantiated for its tile.
+template <size_t I>
+constexpr MatMulFn function_of() {
+  constexpr EntryKey k = key_of(I);
+  if constexpr (k.isa == Isa::generic)
+    return &generic::matmul<k.ta, k.tb, k.tile.mr, k.tile.nr, k.tile.ku, k.axis>;
+  else
+    return &rv32::matmul<k.ta, k.tb, k.tile.mr, k.tile.nr, k.tile.ku, k.axis>;
+}
+
 template <size_t I>
 constexpr MatMulKernel make_entry() {
   constexpr EntryKey k = key_of(I);
-  return MatMulKernel{kName<I>.text, k.ta, k.tb, k.tile.mr, k.tile.nr, k.tile.ku, k.axis,
-                      Isa::generic,
-                      &generic::matmul<k.ta, k.tb, k.tile.mr, k.tile.nr, k.tile.ku, k.axis>};
+  return MatMulKernel{kName<I>.text, k.ta, k.tb, k.tile.mr, k.tile.nr, k.tile.ku, k.axis, k.isa, function_of<I>()};
 }
 
 template <size_t... I>
@@ -86,11 +113,11 @@ struct GenericTable {
 // GCC's __integer_pack expands 0 .. N-1 (what std::make_index_sequence uses; no <utility> here).
 template <size_t N>
 using TableOf = GenericTable<__integer_pack(N)...>;
-using Table = TableOf<kGenericCount>;
+using Table = TableOf<kKernelCount>;
 
 }  // namespace
 
-MatMulKernelList matmul_kernels() { return MatMulKernelList{Table::entries, kGenericCount}; }
+MatMulKernelList matmul_kernels() { return MatMulKernelList{Table::entries, kKernelCount}; }
 
 const MatMulKernel* find_matmul_kernel(const char* name) {
   for (const MatMulKernel& k : matmul_kernels())

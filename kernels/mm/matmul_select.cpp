@@ -25,6 +25,7 @@
 //  - t_n (CHW input gradient, HWC weight gradient): 8x4_u1 and 4x4_u1 within 3% everywhere,
 //    13-17 GMAC/s.
 #include "kernels/mm/matmul.h"
+#include "kernels/rv32/matmul_rv32_cost.h"
 
 namespace utrain {
 
@@ -67,11 +68,25 @@ const MatMulKernel* find_generic(Trans ta, Trans tb, uint8_t mr, uint8_t nr, uin
   return nullptr;
 }
 
+// On a scalar RV32F core the instruction count is the time, and the rv32 kernels' count is
+// known from their loops (kernels/rv32/matmul_rv32_cost.h): the tile and split whose busiest
+// member runs the fewest instructions, or null where no rv32 kernel has the transpositions.
+const MatMulKernel* fewest_rv32_instructions(const MatMulArgs& p, int members) {
+  const MatMulKernel* best = nullptr;
+  int64_t best_count = 0;
+  for (const MatMulKernel& k : matmul_kernels()) {
+    if (k.isa != Isa::rv32_f || k.ta != p.ta || k.tb != p.tb) continue;
+    const int64_t count = rv32::team_instructions(k, p, members);
+    if (best == nullptr || count < best_count) best = &k, best_count = count;
+  }
+  return best;
+}
+
 }  // namespace
 
-// Only generic kernels exist so far; `members` and `isas` are part of the signature because the
-// choice will depend on them once ISA kernels and team-size rules join the table.
-const MatMulKernel& default_matmul_kernel(const MatMulArgs& p, int /*members*/, IsaSet /*isas*/) {
+const MatMulKernel& default_matmul_kernel(const MatMulArgs& p, int members, IsaSet isas) {
+  if (isas.has(Isa::rv32_f))
+    if (const MatMulKernel* k = fewest_rv32_instructions(p, members)) return *k;
   uint8_t mr = 1, nr = 1, ku = 1;
   for (const DefaultRule& rule : kDefaultRules)
     if (matches(rule, p)) {

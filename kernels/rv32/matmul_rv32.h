@@ -1,0 +1,215 @@
+// Matrix-multiply kernels shaped for a scalar RV32F core (one PULP core, a hart of the cluster):
+// 32 FP registers, loads with a 12-bit immediate offset and no indexed addressing, one
+// instruction per load, FMA or branch. Plain C++ written so that GCC's rv32 output is the tight
+// loop (check with objdump on a cross build); it builds and is tested on every target.
+//
+// Per k an MR×NR register tile loads MR values of op(A) and NR of op(B) and issues MR·NR fused
+// multiply-adds. Each operand is reached in one of two ways, fixed by its transposition:
+//  - along K (A not transposed, B transposed): each tile row of A (column of B) is contiguous
+//    in k, so it gets its own pointer and the U unrolled steps read it at immediate offsets
+//    0..U-1; the pointers advance once per U steps.
+//  - along the tile (A transposed, B not): the tile's values for one k are contiguous, so one
+//    pointer reads them at immediate offsets and advances by the leading dimension every step.
+// With 5×5 and U = 8 that is 8·(10 loads + 25 FMAs + at most 2 pointer steps) plus at most 10
+// pointer steps and a branch per 200 MACs: 0.66-0.69 MAC per instruction. The tile needs
+// 25 sums + 5 values of A + 1 value of B = 31 registers, so B is loaded one value at a time.
+//
+// Edges: rows and columns left over after the full tiles are done with smaller tiles
+// (edge_size), so every shape and every split is correct and no member writes outside its share.
+// An outer product (K = 1, a batch-1 weight gradient) has nothing to sum and runs its own loop.
+#pragma once
+#include <stdint.h>
+
+#include "core/partition.h"
+#include "kernels/generic/matmul_epilogue.h"
+#include "kernels/generic/multiply_add.h"
+#include "kernels/mm/matmul_args.h"
+#include "kernels/mm/matmul_kernel.h"
+
+namespace utrain::rv32 {
+
+// The pointers one operand's tile is read through, and how they advance.
+template <int E, bool ALONG_K>
+struct TileStream {
+  const float* at[ALONG_K ? E : 1];
+  intptr_t ld;
+
+  // `corner` is the tile's first element; along K the tile's e-th row starts ld·e further.
+  TileStream(const float* corner, intptr_t leading) : ld(leading) {
+    for (int e = 0; e < (ALONG_K ? E : 1); ++e) at[e] = corner + (ALONG_K ? e * leading : 0);
+  }
+  // Element e of the tile at unrolled step u of the current block.
+  float value(int e, int u) const { return ALONG_K ? at[e][u] : at[0][e]; }
+  // After one k step (along the tile only: the next k is a row further).
+  void step() {
+    if constexpr (!ALONG_K) at[0] += ld;
+  }
+  // After a block of `steps` k steps (along K only).
+  void advance(int steps) {
+    if constexpr (ALONG_K)
+      for (int e = 0; e < E; ++e) at[e] += steps;
+  }
+};
+
+// sum += the products of `steps` consecutive k (a compile-time count, so every offset is an
+// immediate), then moves both streams past them. The shorter side of the tile is held in
+// registers and the longer one streamed a value at a time: MR·NR + min(MR, NR) + 1 registers.
+// FIRST (with one step) sets the sums to the products instead of adding to them, which saves
+// zeroing the tile: MR·NR instructions, a tenth of a tile's work when K is as short as 16.
+template <int MR, int NR, int STEPS, bool FIRST = false, class StreamA, class StreamB>
+inline void multiply_block(StreamA& a, StreamB& b, float (&sum)[MR][NR]) {
+  static_assert(!FIRST || STEPS == 1, "only a single step can start the sums");
+#pragma GCC unroll 16
+  for (int u = 0; u < STEPS; ++u) {
+    if constexpr (MR <= NR) {
+      float av[MR];
+#pragma GCC unroll 8
+      for (int r = 0; r < MR; ++r) av[r] = a.value(r, u);
+#pragma GCC unroll 8
+      for (int c = 0; c < NR; ++c) {
+        const float bv = b.value(c, u);
+#pragma GCC unroll 8
+        for (int r = 0; r < MR; ++r) sum[r][c] = FIRST ? av[r] * bv : multiply_add(av[r], bv, sum[r][c]);
+      }
+    } else {
+      float bv[NR];
+#pragma GCC unroll 8
+      for (int c = 0; c < NR; ++c) bv[c] = b.value(c, u);
+#pragma GCC unroll 8
+      for (int r = 0; r < MR; ++r) {
+        const float av = a.value(r, u);
+#pragma GCC unroll 8
+        for (int c = 0; c < NR; ++c) sum[r][c] = FIRST ? av * bv[c] : multiply_add(av, bv[c], sum[r][c]);
+      }
+    }
+    a.step();
+    b.step();
+  }
+  a.advance(STEPS);
+  b.advance(STEPS);
+}
+
+// The K steps left after the blocks of U (fewer than U), as at most one block each of 8, 4, 2
+// and 1 steps: every load keeps its immediate offset and the pointers move once per block, so a
+// short K (8 in the Deep AutoEncoder's bottleneck) costs no more per step than a long one.
+template <int MR, int NR, int U, class StreamA, class StreamB>
+inline void multiply_rest(StreamA& a, StreamB& b, float (&sum)[MR][NR], int32_t left) {
+  if constexpr (U > 8)
+    if (left & 8) multiply_block<MR, NR, 8>(a, b, sum);
+  if constexpr (U > 4)
+    if (left & 4) multiply_block<MR, NR, 4>(a, b, sum);
+  if constexpr (U > 2)
+    if (left & 2) multiply_block<MR, NR, 2>(a, b, sum);
+  if constexpr (U > 1)
+    if (left & 1) multiply_block<MR, NR, 1>(a, b, sum);
+}
+
+// C[i0 .. i0+MR, j0 .. j0+NR] from the full K range (raw sums: bias and activation follow).
+// Every loop over the sums is unrolled by pragma so that GCC keeps them in registers (an array
+// indexed in a loop it has not yet unrolled stays in memory), and the tile is inlined into its
+// band so the callee-saved registers are saved once per band, not once per tile.
+template <Trans TA, Trans TB, int MR, int NR, int U>
+[[gnu::always_inline]] inline void tile(const MatMulArgs& p, int32_t i0, int32_t j0) {
+  const intptr_t lda = p.lda, ldb = p.ldb;
+  TileStream<MR, TA == Trans::n> a(p.a + (TA == Trans::n ? i0 * lda : i0), lda);
+  TileStream<NR, TB == Trans::t> b(p.b + (TB == Trans::t ? j0 * ldb : j0), ldb);
+  float sum[MR][NR];  // K >= 1: matmul() below handles K = 0
+  multiply_block<MR, NR, 1, true>(a, b, sum);
+  const int32_t k = p.k - 1;
+  for (int32_t blocks = k / U; blocks > 0; --blocks) multiply_block<MR, NR, U>(a, b, sum);
+  multiply_rest<MR, NR, U>(a, b, sum, k % U);
+
+  float* out = p.c + static_cast<intptr_t>(i0) * p.ldc + j0;
+  if (p.accumulate) {
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r, out += p.ldc)
+#pragma GCC unroll 16
+      for (int c = 0; c < NR; ++c) out[c] += sum[r][c];
+  } else {
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r, out += p.ldc)
+#pragma GCC unroll 16
+      for (int c = 0; c < NR; ++c) out[c] = sum[r][c];
+  }
+}
+
+// An outer product (K = 1, C overwritten: a batch-1 weight gradient) of rows i0 .. i0+MR:
+// there is nothing to sum, so the MR values of op(A) stay in registers and each column of op(B)
+// costs one load, MR multiplies and MR stores; U columns share each row pointer's step.
+template <Trans TA, Trans TB, int MR, int U>
+void outer_rows(const MatMulArgs& p, int32_t i0, Range cols) {
+  float av[MR];
+  float* out[MR];
+  for (int r = 0; r < MR; ++r) {
+    av[r] = mm_a_at(p, i0 + r, 0);
+    out[r] = p.c + static_cast<intptr_t>(i0 + r) * p.ldc + cols.begin;
+  }
+  // op(B)'s row 0 runs along the columns with this stride.
+  const intptr_t stride = TB == Trans::n ? 1 : p.ldb;
+  const float* bp = p.b + cols.begin * stride;
+  int32_t j = cols.begin;
+  for (; j + U <= cols.end; j += U) {
+#pragma GCC unroll 16
+    for (int u = 0; u < U; ++u) {
+      const float bv = bp[u * stride];
+#pragma GCC unroll 32
+      for (int r = 0; r < MR; ++r) out[r][u] = av[r] * bv;
+    }
+    bp += U * stride;
+    for (int r = 0; r < MR; ++r) out[r] += U;
+  }
+  for (; j < cols.end; ++j, bp += stride)
+    for (int r = 0; r < MR; ++r) *out[r]++ = av[r] * *bp;
+}
+
+// The height or width of the tiles that finish what MR- or NR-sized tiles leave: one less
+// while tiles are small, so 64 rows are 12 tiles of 5 and one of 4; half for the 16-wide vector
+// tiles, whose every size would cost code space for little speed.
+constexpr int edge_size(int size) { return size > 6 ? size / 2 : size - 1; }
+
+// Rows i0 .. i0+MR, columns [cols.begin, cols.end): NR-wide tiles, then narrower ones.
+template <Trans TA, Trans TB, int MR, int NR, int U>
+void row_band(const MatMulArgs& p, int32_t i0, Range cols) {
+  int32_t j = cols.begin;
+  for (; j + NR <= cols.end; j += NR) tile<TA, TB, MR, NR, U>(p, i0, j);
+  if constexpr (NR > 1)
+    if (j < cols.end) row_band<TA, TB, MR, edge_size(NR), U>(p, i0, Range{j, cols.end});
+}
+
+// Rows × columns: bands of MR rows, then lower ones.
+template <Trans TA, Trans TB, int MR, int NR, int U>
+void block(const MatMulArgs& p, Range rows, Range cols) {
+  int32_t i = rows.begin;
+  for (; i + MR <= rows.end; i += MR) row_band<TA, TB, MR, NR, U>(p, i, cols);
+  if constexpr (MR > 1)
+    if (i < rows.end) block<TA, TB, edge_size(MR), NR, U>(p, Range{i, rows.end}, cols);
+}
+
+// The outer product's rows: bands of MR rows, then lower ones.
+template <Trans TA, Trans TB, int MR, int U>
+void outer_block(const MatMulArgs& p, Range rows, Range cols) {
+  int32_t i = rows.begin;
+  for (; i + MR <= rows.end; i += MR) outer_rows<TA, TB, MR, U>(p, i, cols);
+  if constexpr (MR > 1)
+    if (i < rows.end) outer_block<TA, TB, edge_size(MR), U>(p, Range{i, rows.end}, cols);
+}
+
+// The kernel table's entry point: this member's share of C, split along AXIS in whole tiles.
+template <Trans TA, Trans TB, int MR, int NR, int U, ParAxis AXIS>
+void matmul(const MatMulArgs& p, int member, int members) {
+  const Range rows = AXIS == ParAxis::m ? partition(p.m, member, members, MR) : Range{0, p.m};
+  const Range cols = AXIS == ParAxis::n ? partition(p.n, member, members, NR) : Range{0, p.n};
+  if (p.k == 0) {
+    // An empty sum: C keeps its values when accumulating and is zero otherwise.
+    if (!p.accumulate)
+      for (int32_t i = rows.begin; i < rows.end; ++i)
+        for (int32_t j = cols.begin; j < cols.end; ++j) p.c[static_cast<intptr_t>(i) * p.ldc + j] = 0.0f;
+  } else if (p.k == 1 && !p.accumulate) {
+    outer_block<TA, TB, MR, U>(p, rows, cols);
+  } else {
+    block<TA, TB, MR, NR, U>(p, rows, cols);
+  }
+  generic::apply_bias_activation(p, rows, cols);
+}
+
+}  // namespace utrain::rv32

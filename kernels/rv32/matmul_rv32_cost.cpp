@@ -1,0 +1,82 @@
+#include "kernels/rv32/matmul_rv32_cost.h"
+
+#include "kernels/rv32/matmul_rv32.h"
+
+namespace utrain::rv32 {
+
+namespace {
+
+// A length split into tiles as block()/row_band() do: `count` tiles of each `size`.
+struct TileRun {
+  int32_t size = 0, count = 0;
+};
+struct TileSplit {
+  TileRun runs[8];
+  int used = 0;
+};
+
+TileSplit split(int32_t length, int32_t tile) {
+  TileSplit s;
+  for (int32_t size = tile; size >= 1 && length > 0; size = edge_size(size)) {
+    if (length >= size) s.runs[s.used++] = TileRun{size, length / size};
+    length %= size;
+  }
+  return s;
+}
+
+int32_t bits_set(int32_t v) {
+  int32_t n = 0;
+  for (; v != 0; v &= v - 1) ++n;
+  return n;
+}
+
+// One mr×nr tile over all of K.
+int64_t tile_instructions(const MatMulKernel& k, const MatMulArgs& p, int32_t mr, int32_t nr) {
+  const int64_t per_step = mr + nr + mr * nr + (k.ta == Trans::t ? 1 : 0) + (k.tb == Trans::n ? 1 : 0);
+  // A tile of 31 registers (5×5) spills a sum or two per block.
+  const int64_t spills = mr * nr + (mr < nr ? mr : nr) + 1 > 30 ? 4 : 0;
+  const int64_t per_block = (k.ta == Trans::n ? mr : 0) + (k.tb == Trans::t ? nr : 0) + 2 + spills;
+  const int64_t rest = (p.k - 1) % k.ku;
+  const int64_t blocks = (p.k - 1) / k.ku + bits_set(static_cast<int32_t>(rest)) + 1;
+  const int64_t sums = mr * nr;
+  const int64_t fixed = sums * (p.accumulate ? 3 : 1) /* stores */ + mr + nr + 12;
+  return per_step * p.k + per_block * blocks + fixed;
+}
+
+// One band of mr rows of an outer product over `cols` columns.
+int64_t outer_band_instructions(const MatMulKernel& k, int32_t mr, int32_t cols) {
+  const int64_t per_column = 1 + 2 * mr;
+  const int64_t per_block = mr + 3;
+  return per_column * cols + per_block * (cols / k.ku) + (cols % k.ku) * (mr + 2) + 3 * mr + 10;
+}
+
+}  // namespace
+
+int64_t share_instructions(const MatMulKernel& kernel, const MatMulArgs& p, Range rows, Range cols) {
+  if (rows.empty() || cols.empty()) return 0;
+  const TileSplit r = split(rows.size(), kernel.mr);
+  if (p.k == 1 && !p.accumulate) {
+    int64_t total = 0;
+    for (int i = 0; i < r.used; ++i) total += r.runs[i].count * outer_band_instructions(kernel, r.runs[i].size, cols.size());
+    return total;
+  }
+  const TileSplit c = split(cols.size(), kernel.nr);
+  int64_t total = 0;
+  for (int i = 0; i < r.used; ++i)
+    for (int j = 0; j < c.used; ++j)
+      total += int64_t{r.runs[i].count} * c.runs[j].count * tile_instructions(kernel, p, r.runs[i].size, c.runs[j].size);
+  return total;
+}
+
+int64_t team_instructions(const MatMulKernel& kernel, const MatMulArgs& p, int members) {
+  int64_t busiest = 0;
+  for (int member = 0; member < members; ++member) {
+    const Range rows = kernel.axis == ParAxis::m ? partition(p.m, member, members, kernel.mr) : Range{0, p.m};
+    const Range cols = kernel.axis == ParAxis::n ? partition(p.n, member, members, kernel.nr) : Range{0, p.n};
+    const int64_t share = share_instructions(kernel, p, rows, cols);
+    if (share > busiest) busiest = share;
+  }
+  return busiest;
+}
+
+}  // namespace utrain::rv32

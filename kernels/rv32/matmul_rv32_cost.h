@@ -1,0 +1,21 @@
+// How many instructions an rv32 kernel (kernels/rv32/matmul_rv32.h) spends on a share of C: the
+// default selector compares these to pick a tile and a split for a shape and a team. Counted
+// from the loops the kernels compile to (loads, multiply-adds, pointer steps, branches, the
+// sums' set-up and stores); the device benchmark (bench/) checks the choice against QEMU's exact
+// counts. The busiest member's share is the team's time.
+#pragma once
+#include <stdint.h>
+
+#include "core/partition.h"
+#include "kernels/mm/matmul_args.h"
+#include "kernels/mm/matmul_kernel.h"
+
+namespace utrain::rv32 {
+
+// Instructions of `kernel` (an Isa::rv32_f entry) on rows × cols of the product `p`.
+int64_t share_instructions(const MatMulKernel& kernel, const MatMulArgs& p, Range rows, Range cols);
+
+// The largest share's instructions when a team of `members` runs `kernel` on `p`.
+int64_t team_instructions(const MatMulKernel& kernel, const MatMulArgs& p, int members);
+
+}  // namespace utrain::rv32

@@ -1,0 +1,86 @@
+// The rv32 kernels' instruction model (kernels/rv32/matmul_rv32_cost.h) and the default choice it
+// drives. The model's agreement with exact counts is measured in QEMU by the device benchmark;
+// here: its arithmetic is consistent and the selector offers rv32 kernels only where they exist.
+#include <gtest/gtest.h>
+
+#include "kernels/mm/matmul.h"
+#include "kernels/rv32/matmul_rv32_cost.h"
+
+namespace utrain {
+namespace {
+
+MatMulArgs product(Trans ta, Trans tb, int32_t m, int32_t n, int32_t k) {
+  MatMulArgs p;
+  p.m = m, p.n = n, p.k = k, p.ta = ta, p.tb = tb;
+  p.lda = ta == Trans::n ? k : m;
+  p.ldb = tb == Trans::n ? n : k;
+  p.ldc = n;
+  return p;
+}
+
+const IsaSet kRv32 = IsaSet().with(Isa::rv32_f);
+
+TEST(MatMulRv32Choice, picks_rv32_kernels_for_the_layer_forms_and_generic_for_t_t) {
+  const Trans forms[3][2] = {{Trans::n, Trans::n}, {Trans::n, Trans::t}, {Trans::t, Trans::n}};
+  for (const auto& form : forms)
+    for (int members : {1, 8}) {
+      const MatMulArgs p = product(form[0], form[1], 64, 125, 64);
+      const MatMulKernel& k = default_matmul_kernel(p, members, kRv32);
+      EXPECT_EQ(k.isa, Isa::rv32_f) << k.name;
+      EXPECT_EQ(k.ta, p.ta);
+      EXPECT_EQ(k.tb, p.tb);
+      EXPECT_EQ(default_matmul_kernel(p, members, IsaSet::generic_only()).isa, Isa::generic);
+    }
+  EXPECT_EQ(default_matmul_kernel(product(Trans::t, Trans::t, 64, 64, 64), 1, kRv32).isa, Isa::generic);
+}
+
+TEST(MatMulRv32Choice, takes_the_fewest_instructions_and_balances_8_harts) {
+  // DS-CNN's pointwise product: 64 × 125 splits evenly in 4-row tiles (16 = 8 × 2) or 4-column
+  // ones (32 = 8 × 4), not in 5- or 6-wide ones; the choice must find one of the even splits.
+  const MatMulArgs p = product(Trans::n, Trans::n, 64, 125, 64);
+  const MatMulKernel& chosen = default_matmul_kernel(p, 8, kRv32);
+  const int64_t busiest = rv32::team_instructions(chosen, p, 8);
+  for (const MatMulKernel& k : matmul_kernels()) {
+    if (k.isa == Isa::rv32_f && k.ta == p.ta && k.tb == p.tb) {
+      EXPECT_LE(busiest, rv32::team_instructions(k, p, 8)) << k.name;
+    }
+  }
+  EXPECT_LT(static_cast<double>(busiest) * 8, 1.05 * static_cast<double>(rv32::team_instructions(chosen, p, 1)))
+      << chosen.name;
+}
+
+TEST(MatMulRv32Cost, shares_add_up_and_the_busiest_bounds_the_team) {
+  for (const MatMulKernel& k : matmul_kernels()) {
+    if (k.isa != Isa::rv32_f) continue;
+    for (int32_t size : {1, 7, 64, 125}) {
+      const MatMulArgs p = product(k.ta, k.tb, size, size + 3, size);
+      const int64_t alone = rv32::team_instructions(k, p, 1);
+      EXPECT_EQ(alone, rv32::share_instructions(k, p, Range{0, p.m}, Range{0, p.n})) << k.name;
+      int64_t total = 0, busiest = 0;
+      for (int member = 0; member < 8; ++member) {
+        const Range rows = k.axis == ParAxis::m ? partition(p.m, member, 8, k.mr) : Range{0, p.m};
+        const Range cols = k.axis == ParAxis::n ? partition(p.n, member, 8, k.nr) : Range{0, p.n};
+        const int64_t share = rv32::share_instructions(k, p, rows, cols);
+        total += share;
+        busiest = share > busiest ? share : busiest;
+      }
+      EXPECT_EQ(busiest, rv32::team_instructions(k, p, 8)) << k.name;
+      EXPECT_GE(busiest * 8, total) << k.name;
+      EXPECT_LE(busiest, alone) << k.name;
+    }
+  }
+}
+
+TEST(MatMulRv32Cost, a_large_product_costs_what_its_inner_loop_does) {
+  // 6×4 tiles, U = 8: per step 10 loads + 24 multiply-adds + 1 pointer step, per block 6 pointer
+  // steps and a branch: 24 MACs per 35.9 instructions, plus the tiles' stores.
+  const MatMulArgs p = product(Trans::n, Trans::n, 96, 96, 512);
+  const MatMulKernel* k = find_matmul_kernel("mm_f32_n_n_6x4_u8_par_m__rv32");
+  ASSERT_NE(k, nullptr);
+  const double macs_per_instruction = 96.0 * 96 * 512 / static_cast<double>(rv32::team_instructions(*k, p, 1));
+  EXPECT_GT(macs_per_instruction, 0.65);
+  EXPECT_LT(macs_per_instruction, 24.0 / 35.0);
+}
+
+}  // namespace
+}  // namespace utrain

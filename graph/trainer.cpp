@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "graph/step_kernel.h"
+#include "kernels/mm/matmul.h"
 #include "layers/activation.h"
 #include "layers/loss.h"
 #include "layers/optimizer.h"
@@ -56,8 +57,25 @@ Status Trainer::init(const Model& model, const TrainConfig& config, const Plan& 
   memset(base_, 0, layout);
   for (int i = 0; i < Model::kMaxNodes; ++i)
     for (int s = 0; s < 3; ++s) choices_[i][s] = plan.choices[i][s];
+  choose_default_kernels();
   steps_ = updates_ = 0;
   return ok_status();
+}
+
+void Trainer::choose_default_kernels() {
+  for (int i = 1; i < model_->node_count(); ++i) {
+    const Shape& in = model_->node(model_->node(i).input).sample;
+    const Shape& out = model_->node(i).sample;
+    for (int s = 0; s < 3; ++s) {
+      StepChoice& choice = choices_[i][s];
+      MatMulArgs product;
+      if (choice.matmul != nullptr ||
+          !step_product(run_node(i), static_cast<LayerStep>(s), Shape{plan_->batch, in.c, in.h, in.w},
+                        Shape{plan_->batch, out.c, out.h, out.w}, choice, &product))
+        continue;
+      choice.matmul = &default_matmul_kernel(normalize_matmul(product), ctx_.team->size(), ctx_.isas);
+    }
+  }
 }
 
 float* Trainer::at(const BufferSlot& slot) const {
@@ -216,8 +234,9 @@ Status Trainer::forward_pass(const float* input, int32_t batch, bool training) {
     const NodePlan& np = plan_->nodes[i];
     if (np.fused_into_previous || np.aliases_input) continue;
     UT_TRY(probed(i, TrainPhase::forward, [&] {
-      return node_forward(ctx_, run_node(i), training, tensors(i, input, batch, false),
-                          choices_[i][static_cast<int>(LayerStep::forward)]);
+      // The kernels chosen at init() are for the planned batch; another batch chooses per call.
+      const StepChoice& choice = (batch == plan_->batch ? choices_ : plan_->choices)[i][static_cast<int>(LayerStep::forward)];
+      return node_forward(ctx_, run_node(i), training, tensors(i, input, batch, false), choice);
     }));
   }
   return ok_status();

@@ -150,6 +150,10 @@ class Trainer {
   ExecContext ctx_;
   Arena arena_;
   uint8_t* base_ = nullptr;
+  // Every matrix-product step's kernel for the planned batch, chosen once in init(): on a device
+  // the default choice weighs each rv32 kernel's instruction count, which costs as much as a
+  // small layer's whole product if done on every call.
+  void choose_default_kernels();
   StepChoice choices_[Model::kMaxNodes][3] = {};
   StepProbe probe_;
   int64_t steps_ = 0;

@@ -30,7 +30,7 @@ constexpr size_t kTileCount = sizeof(kGenericTiles) / sizeof(kGenericTiles[0]);
 // Register tiles for a scalar core with 32 FP registers (kernels/rv32/matmul_rv32.h): the
 // 24- and 25-sum tiles for matrices (the tile's better side depends on the shape and the split),
 // and 16-wide vector tiles for batch-1 Linear steps and outer products.
-constexpr TileShape kRv32Tiles[] = {{6, 4, 8}, {4, 6, 8}, {5, 5, 8}, {1, 16, 16}, {16, 1, 16}};
+constexpr TileShape kRv32Tiles[] = {{6, 4, 8}, {4, 6, 8}, {5, 5, 8}, {1, 16, 8}, {16, 1, 8}};
 constexpr size_t kRv32TileCount = sizeof(kRv32Tiles) / sizeof(kRv32Tiles[0]);
 
 constexpr Trans kForms[4][2] = {

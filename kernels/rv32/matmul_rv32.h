@@ -59,26 +59,26 @@ struct TileStream {
 template <int MR, int NR, int STEPS, bool FIRST = false, class StreamA, class StreamB>
 inline void multiply_block(StreamA& a, StreamB& b, float (&sum)[MR][NR]) {
   static_assert(!FIRST || STEPS == 1, "only a single step can start the sums");
-#pragma GCC unroll 16
+#pragma GCC unroll 32
   for (int u = 0; u < STEPS; ++u) {
     if constexpr (MR <= NR) {
       float av[MR];
-#pragma GCC unroll 8
+#pragma GCC unroll 32
       for (int r = 0; r < MR; ++r) av[r] = a.value(r, u);
-#pragma GCC unroll 8
+#pragma GCC unroll 32
       for (int c = 0; c < NR; ++c) {
         const float bv = b.value(c, u);
-#pragma GCC unroll 8
+#pragma GCC unroll 32
         for (int r = 0; r < MR; ++r) sum[r][c] = FIRST ? av[r] * bv : multiply_add(av[r], bv, sum[r][c]);
       }
     } else {
       float bv[NR];
-#pragma GCC unroll 8
+#pragma GCC unroll 32
       for (int c = 0; c < NR; ++c) bv[c] = b.value(c, u);
-#pragma GCC unroll 8
+#pragma GCC unroll 32
       for (int r = 0; r < MR; ++r) {
         const float av = a.value(r, u);
-#pragma GCC unroll 8
+#pragma GCC unroll 32
         for (int c = 0; c < NR; ++c) sum[r][c] = FIRST ? av * bv[c] : multiply_add(av, bv[c], sum[r][c]);
       }
     }
@@ -121,14 +121,14 @@ template <Trans TA, Trans TB, int MR, int NR, int U>
 
   float* out = p.c + static_cast<intptr_t>(i0) * p.ldc + j0;
   if (p.accumulate) {
-#pragma GCC unroll 16
+#pragma GCC unroll 32
     for (int r = 0; r < MR; ++r, out += p.ldc)
-#pragma GCC unroll 16
+#pragma GCC unroll 32
       for (int c = 0; c < NR; ++c) out[c] += sum[r][c];
   } else {
-#pragma GCC unroll 16
+#pragma GCC unroll 32
     for (int r = 0; r < MR; ++r, out += p.ldc)
-#pragma GCC unroll 16
+#pragma GCC unroll 32
       for (int c = 0; c < NR; ++c) out[c] = sum[r][c];
   }
 }
@@ -149,7 +149,7 @@ void outer_rows(const MatMulArgs& p, int32_t i0, Range cols) {
   const float* bp = p.b + cols.begin * stride;
   int32_t j = cols.begin;
   for (; j + U <= cols.end; j += U) {
-#pragma GCC unroll 16
+#pragma GCC unroll 32
     for (int u = 0; u < U; ++u) {
       const float bv = bp[u * stride];
 #pragma GCC unroll 32

@@ -5,9 +5,9 @@
 // so the QEMU instruction-count plugin (scripts/qemu_run.sh --icount --count) counts every part
 // and the whole step. bench/run_device_benchmark.py joins the counts with the lines printed here.
 //
-// First one line per node (not a region), for labels:
+// First one line per node (not a region), for labels ("-" for nodes without a window):
 //   bench_node model=M node=I kind=K input=CxHxW output=CxHxW window=KHxKW stride=SHxSW
-// (window and stride "-" for nodes without a window). Steps: a warm-up step, the probed step (one region per part), the whole step (one region), then
+// Then a warm-up step, the probed step (one region per part), the whole step (one region), and
 // the matrix product of every step that has one, alone (one region each): the same shape,
 // transpositions, epilogue and kernel on scratch operands, without the step's im2col, col2im or
 // transposes. Every region gets a line, in region order, printed after the region closed:
@@ -135,7 +135,8 @@ bool report(const Status& s, const char* what) {
 
 Shape batch_shape(const Shape& sample, int32_t batch) { return Shape{batch, sample.c, sample.h, sample.w}; }
 
-// Floats of a stored matrix: `rows` rows (as stored) of `ld` values.
+// Floats of a stored operand: its rows as stored (`rows_if_n`, or `rows_if_t` when transposed)
+// of `ld` values each.
 size_t stored_floats(Trans t, int32_t rows_if_n, int32_t rows_if_t, int32_t ld) {
   return static_cast<size_t>(t == Trans::n ? rows_if_n : rows_if_t) * static_cast<size_t>(ld);
 }
@@ -148,12 +149,13 @@ bool run_products(const char* model_name, const Model& model, const Plan& plan, 
   for (int i = 1; i < model.node_count(); ++i)
     for (TrainPhase phase : kPhases) {
       const int64_t macs = part_macs(model, plan, i, phase);
+      if (macs == 0) continue;
       const Node node = trainer.run_node(i);
       const LayerStep step = layer_step_of(phase);
       MatMulArgs p;
-      if (macs == 0 || !step_product(node, step, batch_shape(model.node(node.input).sample, plan.batch),
-                                     batch_shape(node.sample, plan.batch), plan.choices[i][static_cast<int>(step)], &p))
-        continue;
+      if (!step_product(node, step, batch_shape(model.node(node.input).sample, plan.batch),
+                        batch_shape(node.sample, plan.batch), plan.choices[i][static_cast<int>(step)], &p))
+        continue;  // depthwise and direct convolutions
       const char* name = trainer.kernel_name(i, step);
       const MatMulKernel* kernel = name != nullptr ? find_matmul_kernel(name) : nullptr;
       if (kernel == nullptr || static_cast<int64_t>(p.m) * p.n * p.k != macs) {

@@ -1,6 +1,8 @@
 // Instruction-set extensions a kernel may need. A kernel table entry names one; the dispatcher
 // only offers entries whose ISA is in the running machine's IsaSet (CPUID on x86, fixed at build
-// time on the device). The generic kernels need nothing and are always present.
+// time on the device). The generic kernels need nothing and are always present. rv32_f names the
+// kernels shaped for a scalar FPU with 32 single-precision registers, immediate-offset loads and
+// a fused multiply-add (kernels/rv32/): RV32F, and the Cortex-M4F's FPU, which has the same.
 #pragma once
 #include <stdint.h>
 

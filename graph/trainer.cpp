@@ -62,16 +62,19 @@ Status Trainer::init(const Model& model, const TrainConfig& config, const Plan& 
   return ok_status();
 }
 
+Shape Trainer::planned_shape(int i) const {
+  const Shape& s = model_->node(i).sample;
+  return Shape{plan_->batch, s.c, s.h, s.w};
+}
+
 void Trainer::choose_default_kernels() {
   for (int i = 1; i < model_->node_count(); ++i) {
-    const Shape& in = model_->node(model_->node(i).input).sample;
-    const Shape& out = model_->node(i).sample;
     for (int s = 0; s < 3; ++s) {
       StepChoice& choice = choices_[i][s];
       MatMulArgs product;
-      if (choice.matmul != nullptr ||
-          !step_product(run_node(i), static_cast<LayerStep>(s), Shape{plan_->batch, in.c, in.h, in.w},
-                        Shape{plan_->batch, out.c, out.h, out.w}, choice, &product))
+      if (choice.matmul != nullptr || !step_product(run_node(i), static_cast<LayerStep>(s),
+                                                    planned_shape(model_->node(i).input), planned_shape(i),
+                                                    choice, &product))
         continue;
       choice.matmul = &default_matmul_kernel(normalize_matmul(product), ctx_.team->size(), ctx_.isas);
     }
@@ -180,11 +183,8 @@ Status Trainer::probed(int node, TrainPhase phase, Part part) {
 
 const char* Trainer::kernel_name(int node, LayerStep step) const {
   if (model_ == nullptr || node < 1 || node >= model_->node_count()) return nullptr;
-  const Shape& in = model_->node(model_->node(node).input).sample;
-  const Shape& out = model_->node(node).sample;
-  const int32_t batch = plan_->batch;
-  return step_kernel_name(ctx_, run_node(node), step, Shape{batch, in.c, in.h, in.w},
-                          Shape{batch, out.c, out.h, out.w}, choices_[node][static_cast<int>(step)]);
+  return step_kernel_name(ctx_, run_node(node), step, planned_shape(model_->node(node).input), planned_shape(node),
+                          choices_[node][static_cast<int>(step)]);
 }
 
 Node Trainer::run_node(int i) const {

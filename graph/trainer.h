@@ -129,6 +129,8 @@ class Trainer {
 
  private:
   float* at(const BufferSlot& slot) const;
+  // Node i's shape for the planned batch (the model input's for node 0).
+  Shape planned_shape(int i) const;
   // Node i's buffers for a batch (the model input for node 0).
   TensorView output_view(int i, const float* input, int32_t batch) const;
   TensorView grad_view(int i, int32_t batch) const;

@@ -33,10 +33,12 @@ constexpr size_t kTileCount = sizeof(kGenericTiles) / sizeof(kGenericTiles[0]);
 constexpr TileShape kRv32Tiles[] = {{6, 4, 8}, {4, 6, 8}, {5, 5, 8}, {1, 16, 8}, {16, 1, 8}};
 constexpr size_t kRv32TileCount = sizeof(kRv32Tiles) / sizeof(kRv32Tiles[0]);
 
+// t_t last: the rv32 kernels take the first kRv32FormCount forms.
 constexpr Trans kForms[4][2] = {
     {Trans::n, Trans::n}, {Trans::n, Trans::t}, {Trans::t, Trans::n}, {Trans::t, Trans::t}};
+constexpr size_t kRv32FormCount = 3;
 constexpr size_t kGenericCount = 4 * kTileCount * 2;
-constexpr size_t kRv32Count = 3 * kRv32TileCount * 2;
+constexpr size_t kRv32Count = kRv32FormCount * kRv32TileCount * 2;
 constexpr size_t kKernelCount = kGenericCount + kRv32Count;
 
 // Entries enumerate (isa, form, tile, axis) with the axis fastest: the generic ones first.

@@ -28,32 +28,14 @@ utrain's planned peak training memory below PyTorch's measured peak.
 import argparse
 import json
 import os
-import platform
 import statistics
-import subprocess
 import sys
+
+from host_run import cpu_model, run_json
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STEPS = ("fw", "act_bw", "wg", "ig")
 MODEL_NAMES = {"ds_cnn": "DS-CNN", "resnet8": "ResNet8"}
-
-
-def run_json(command):
-    result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=False)
-    if result.returncode != 0:
-        sys.exit(f"{' '.join(command)} failed ({result.returncode}):\n{result.stderr}")
-    return json.loads(result.stdout)
-
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def combine_steps(rounds):

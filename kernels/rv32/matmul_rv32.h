@@ -136,10 +136,14 @@ template <Trans TA, Trans TB, int MR, int NR, int U>
 // An outer product (K = 1, C overwritten: a batch-1 weight gradient) of rows i0 .. i0+MR:
 // there is nothing to sum, so the MR values of op(A) stay in registers and each column of op(B)
 // costs one load, MR multiplies and MR stores; U columns share each row pointer's step.
+// Inlined into its block and the set-up unrolled: at K = 1 a band is a few hundred
+// instructions, and a call per band (callee-saved registers) plus the library memcpy GCC makes
+// of the set-up loop cost as much again.
 template <Trans TA, Trans TB, int MR, int U>
-void outer_rows(const MatMulArgs& p, int32_t i0, Range cols) {
+[[gnu::always_inline]] inline void outer_rows(const MatMulArgs& p, int32_t i0, Range cols) {
   float av[MR];
   float* out[MR];
+#pragma GCC unroll 32
   for (int r = 0; r < MR; ++r) {
     av[r] = mm_a_at(p, i0 + r, 0);
     out[r] = p.c + static_cast<intptr_t>(i0 + r) * p.ldc + cols.begin;

@@ -59,6 +59,16 @@ MatMulArgs conv_product(const Conv2dParams& p, const Shape& output, LayerStep st
   return MatMulArgs{};
 }
 
+// The flipped input gradient (kernels/conv/conv_flip.h) is the forward of a convolution from
+// out to in channels over the input's positions, K = out·taps, without bias or activation:
+// CHW W'·col(dz) (n_n) per sample, HWC rows(dz)·W'ᵀ (n_t) for the batch.
+MatMulArgs flipped_input_grad_product(const Conv2dParams& p, const Shape& input) {
+  const int32_t k = p.out_channels * p.window.taps(), in = p.in_channels;
+  const int32_t positions = input.h * input.w;
+  return p.layout == Layout::chw ? product(in, positions, k, Trans::n, k, Trans::n, positions)
+                                 : product(input.n * positions, in, k, Trans::n, k, Trans::t, k);
+}
+
 const char* direct_function(LayerStep step) {
   return step == LayerStep::forward       ? "conv_direct_forward"
          : step == LayerStep::weight_grad ? "conv_direct_weight_grad"
@@ -73,10 +83,11 @@ bool step_product(const Node& node, LayerStep step, const Shape& input, const Sh
     *p = linear_product(node.linear, input.n, step);
     return true;
   }
-  if (node.kind != NodeKind::conv2d ||
-      conv2d_algorithm(step, node.conv, input, choice.algorithm) == ConvAlgorithm::direct)
-    return false;
-  *p = conv_product(node.conv, output, step);
+  if (node.kind != NodeKind::conv2d) return false;
+  const ConvAlgorithm algorithm = conv2d_algorithm(step, node.conv, input, choice.algorithm);
+  if (algorithm == ConvAlgorithm::direct) return false;
+  *p = algorithm == ConvAlgorithm::flipped ? flipped_input_grad_product(node.conv, input)
+                                           : conv_product(node.conv, output, step);
   return true;
 }
 

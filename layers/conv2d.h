@@ -18,11 +18,18 @@
 // col2im/row2im scatter-add every tap back to the input position it was read from, the exact
 // adjoint of the gather, so stride, padding and dilation are right in the input gradient (the
 // positions a strided window never reads get zero).
+// ConvAlgorithm::flipped runs the input gradient of a stride-1 convolution as the forward of the
+// convolution of dz with the rotated, in/out-exchanged kernels (kernels/conv/conv_flip.h):
+//   CHW, per sample:  dx_s (+)= W' [in × out·taps] · im2col(dz_s)           mm n_n
+//   HWC, whole batch: dx   (+)= im2row(dz) · W'ᵀ                              mm n_t
+// with K = out·taps instead of out and no scatter; its workspace is the lowered dz and W'. It
+// needs padding of at most dilation·(kernel - 1) on each side; elsewhere, and for the forward
+// and weight grad, a flipped request is the automatic choice (as pointwise is on other shapes).
 // ConvAlgorithm::pointwise (1×1, stride 1, no padding) multiplies the activations directly, no
 // im2col and no workspace. ConvAlgorithm::direct loops over the window without workspace and is
 // what `automatic` picks where lowering does not pay: products of fewer than 512 MACs (per
-// sample for CHW, per batch for HWC), and the forward and weight grad of a single output channel
-// (layers/conv_steps.cpp has the measurements).
+// sample for CHW, per batch for HWC), and the forward and weight grad of a single output channel;
+// flipped where it beats col2im, on rv32 builds only (layers/conv_steps.cpp has the measurements).
 //
 // dz is the gradient with respect to the pre-activation output: with a fused activation, first
 // turn dy into dz with activation_backward() from the saved y (as for Linear).
@@ -49,13 +56,14 @@ struct Conv2dParams {
   Layout layout = Layout::chw;
 };
 
-enum class ConvAlgorithm : uint8_t { automatic, pointwise, lowered, direct };
+enum class ConvAlgorithm : uint8_t { automatic, pointwise, lowered, direct, flipped };
 
 constexpr const char* conv_algorithm_name(ConvAlgorithm a) {
-  return a == ConvAlgorithm::automatic ? "automatic"
+  return a == ConvAlgorithm::automatic   ? "automatic"
          : a == ConvAlgorithm::pointwise ? "pointwise"
          : a == ConvAlgorithm::lowered   ? "lowered"
-                                         : "direct";
+         : a == ConvAlgorithm::direct    ? "direct"
+                                         : "flipped";
 }
 
 // How one step runs: the algorithm and, for pointwise and lowered, the matrix-multiply kernel
@@ -78,12 +86,14 @@ Status conv2d_output_shape(const Conv2dParams& p, const Shape& input, Shape* out
 // Multiply-accumulates of one step (each of the three costs the same) for `input` (n included).
 int64_t conv2d_step_macs(const Conv2dParams& p, const Shape& input);
 
-// The algorithm a step runs with: `requested` unless automatic or impossible for the shape
-// (pointwise needs a 1×1 stride-1 unpadded window); shared by the workspace size and the run.
+// The algorithm a step runs with: `requested` unless automatic or impossible for the step and
+// shape (pointwise needs a 1×1 stride-1 unpadded window, flipped the input grad of a stride-1
+// window padded within its span); shared by the workspace size and the run.
 ConvAlgorithm conv2d_algorithm(LayerStep step, const Conv2dParams& p, const Shape& input,
                                ConvAlgorithm requested = ConvAlgorithm::automatic);
 
-// Scratch bytes a step needs with that choice (0 for pointwise and direct).
+// Scratch bytes a step needs with that choice (0 for pointwise and direct; the lowered matrix
+// for lowered; the lowered dz and the rotated weight for flipped).
 size_t conv2d_workspace_bytes(LayerStep step, const Conv2dParams& p, const Shape& input,
                               ConvAlgorithm requested = ConvAlgorithm::automatic);
 

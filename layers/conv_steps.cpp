@@ -1,5 +1,6 @@
 #include "layers/conv_steps.h"
 
+#include "kernels/conv/conv_flip.h"
 #include "kernels/conv/im2col.h"
 #include "kernels/mm/matmul.h"
 
@@ -34,6 +35,35 @@ bool lowering_pays(LayerStep step, const ConvShape& s) {
   return s.out_channels > 1 || step == LayerStep::input_grad;
 }
 
+// Where the flipped input gradient (kernels/conv/conv_flip.h) beats Wᵀ·dz plus col2im, from
+// ResNet8's 3×3 stride-1 layers at batch 1, CHW:
+//  - rv32 (QEMU instruction counts, bench/run_device_benchmark.py): the product's K grows from
+//    out to out·9 (0.600 → 0.662 MAC/instr at out 16, 0.629 → 0.665 at 32), and the gather of dz
+//    costs about what the scatter did; the weight's rotation is the price. Whole step, 1 hart:
+//    16×32×32 0.475 → 0.511 and 0.451 → 0.515 MAC/instr, 32×16×16 0.534 → 0.555; 8 harts
+//    3.78 → 3.98, 3.60 → 4.01, 4.26 → 4.41 MAC/cycle. At 64×8×8 the rotated weight (in·out·9) is
+//    as large as the gathered dz (out·9·P) and the step lost: 0.585 → 0.551 (8 harts 4.66 → 4.36).
+//    So: in_channels at most a quarter of the positions the step gathers (batch · in_h · in_w),
+//    and out_channels at most 64, the widest measured.
+//  - x86-64 (generic kernels, one thread, bench_cnn_step): never. The n_n product with only
+//    in_channels rows runs at half the speed of the t_n one with in·9 rows (16×32×32: 348 against
+//    197 us), and HWC is a draw at best (16×32×32: 221 against 216 us; 64×8×8: 195 against 173).
+// The planner sizes workspaces without knowing the kernels a context will run, so the rule is
+// fixed per build: rv32 builds use it, for CHW (the layout measured there); the Cortex-M4F, which
+// runs the same kernels, is not measured yet and keeps col2im.
+#if defined(__riscv)
+constexpr bool kFlippingCanPay = true;
+#else
+constexpr bool kFlippingCanPay = false;
+#endif
+constexpr int32_t kFlipMaxOutChannels = 64;
+
+bool flipping_pays(const ConvShape& s) {
+  const int64_t gathered_positions = int64_t{s.batch} * s.in_h * s.in_w;
+  return kFlippingCanPay && s.layout == Layout::chw && s.out_channels <= kFlipMaxOutChannels &&
+         int64_t{s.in_channels} * 4 <= gathered_positions;
+}
+
 Status start_step(const ExecContext& ctx, LayerStep step, const ConvShape& s, const ConvChoice& choice, Workspace ws,
                   const char* workspace_subject, ConvAlgorithm* algorithm) {
   UT_CHECK(ctx.team != nullptr, StatusCode::invalid_argument, "conv: the context has no team");
@@ -46,17 +76,41 @@ Status start_step(const ExecContext& ctx, LayerStep step, const ConvShape& s, co
 intptr_t input_sample(const ConvShape& s, int32_t n) { return n * s.input().per_sample(); }
 intptr_t output_sample(const ConvShape& s, int32_t n) { return n * s.output().per_sample(); }
 
+// The flipped input gradient's workspace: the lowered dz of the flipped convolution, then its
+// weight (the lowered matrix first, at the workspace's own alignment, since it is the larger).
+size_t flipped_workspace_floats(const ConvShape& s) {
+  return conv_lowered_floats(flipped_conv_shape(s)) + conv_flipped_weight_floats(s);
+}
+
+Status flipped_input_grad(const ExecContext& ctx, const ConvShape& s, const float* dz, const float* weight,
+                          float* dx, bool accumulate, Workspace ws, ConvChoice choice) {
+  const ConvShape flipped = flipped_conv_shape(s);
+  const size_t lowered_floats = conv_lowered_floats(flipped);
+  float* flipped_weight = ws.f32() + lowered_floats;
+  UT_TRY(flip_conv_weight(*ctx.team, s, weight, flipped_weight));
+  const Workspace lowered{ws.data, lowered_floats * sizeof(float)};
+  const ConvEpilogue epilogue{nullptr, Activation::none, kDefaultLeakySlope, accumulate};
+  return conv_step_forward(ctx, flipped, dz, flipped_weight, epilogue, dx, lowered,
+                           ConvChoice{ConvAlgorithm::lowered, choice.kernel}, "conv flipped input grad: workspace");
+}
+
 }  // namespace
 
 ConvAlgorithm conv_step_algorithm(LayerStep step, const ConvShape& s, ConvAlgorithm requested) {
   if (requested == ConvAlgorithm::lowered || requested == ConvAlgorithm::direct) return requested;
+  const bool can_flip = step == LayerStep::input_grad && conv_flip_applies(s);
+  if (requested == ConvAlgorithm::flipped && can_flip) return ConvAlgorithm::flipped;
   if (shape_is_pointwise(s)) return ConvAlgorithm::pointwise;
-  return lowering_pays(step, s) ? ConvAlgorithm::lowered : ConvAlgorithm::direct;
+  if (!lowering_pays(step, s)) return ConvAlgorithm::direct;
+  return can_flip && flipping_pays(s) ? ConvAlgorithm::flipped : ConvAlgorithm::lowered;
 }
 
 size_t conv_step_workspace_bytes(LayerStep step, const ConvShape& s, ConvAlgorithm requested) {
-  if (conv_step_algorithm(step, s, requested) != ConvAlgorithm::lowered) return 0;
-  return conv_lowered_floats(s) * sizeof(float);
+  switch (conv_step_algorithm(step, s, requested)) {
+    case ConvAlgorithm::lowered: return conv_lowered_floats(s) * sizeof(float);
+    case ConvAlgorithm::flipped: return flipped_workspace_floats(s) * sizeof(float);
+    default: return 0;
+  }
 }
 
 Status conv_step_forward(const ExecContext& ctx, const ConvShape& s, const float* x, const float* weight,
@@ -137,6 +191,7 @@ Status conv_step_input_grad(const ExecContext& ctx, const ConvShape& s, const fl
   UT_TRY(start_step(ctx, LayerStep::input_grad, s, choice, ws, workspace_subject, &algorithm));
   if (algorithm == ConvAlgorithm::direct)
     return conv_direct_input_grad(*ctx.team, s, dz, weight, dx, accumulate);
+  if (algorithm == ConvAlgorithm::flipped) return flipped_input_grad(ctx, s, dz, weight, dx, accumulate, ws, choice);
   // Lowered, the product goes to the workspace and the scatter accumulates into dx; pointwise,
   // the product is dx itself.
   const bool lower = algorithm == ConvAlgorithm::lowered;

@@ -20,12 +20,15 @@
 
 namespace utrain {
 
-// `requested` unless it is automatic or pointwise on a shape that is not pointwise (then the
-// automatic rule). The automatic rule: pointwise where the shape allows, else direct where
-// lowering does not pay (conv_steps.cpp says where and why), else lowered.
+// `requested` unless it is automatic, pointwise on a shape that is not pointwise, or flipped where
+// it does not apply (a step other than the input grad, or kernels/conv/conv_flip.h's
+// conv_flip_applies is false); then the automatic rule. The automatic rule: pointwise where the
+// shape allows, else direct where lowering does not pay, else flipped for an input grad where it
+// applies and pays, else lowered (conv_steps.cpp says where and why).
 ConvAlgorithm conv_step_algorithm(LayerStep step, const ConvShape& s, ConvAlgorithm requested);
 
-// Scratch bytes of a step with that algorithm: the lowered matrix for lowered, 0 otherwise.
+// Scratch bytes of a step with that algorithm: the lowered matrix for lowered, the flipped
+// convolution's lowered dz followed by the rotated weight for flipped, 0 otherwise.
 size_t conv_step_workspace_bytes(LayerStep step, const ConvShape& s, ConvAlgorithm requested);
 
 // The steps, on dense tensors in s.layout. `workspace_subject` names the workspace in an

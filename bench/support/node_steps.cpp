@@ -7,6 +7,7 @@
 #include "core/arena.h"
 #include "bench/support/matmul_operands.h"
 #include "core/rng.h"
+#include "kernels/conv/conv_flip.h"
 #include "kernels/conv/im2col.h"
 #include "kernels/mm/matmul.h"
 #include "layers/activation.h"
@@ -129,18 +130,27 @@ TimingSummary time_step(Work&& work, int repetitions) {
 }
 
 // The gather (or, for the input gradient, the scatter) and the product of a lowered convolution
-// step, each alone; the scatter adds or overwrites as the step does.
+// step, each alone; the scatter adds or overwrites as the step does. A flipped input gradient's
+// gather is the rotation of the weight and the gather of dz (layers/conv_steps.cpp's order of
+// the workspace: lowered dz, then the rotated weight).
 void time_lowered_parts(const ExecContext& ctx, const Node& node, LayerStep step, const StepChoice& choice,
                         const NodeBuffers& b, bool accumulate, int repetitions, StepTiming* s) {
   const Shape in = b.tensors.x.shape, out = b.tensors.y.shape;
   if (node.kind != NodeKind::conv2d) return;
-  if (conv2d_algorithm(step, node.conv, in, choice.algorithm) != ConvAlgorithm::lowered) return;
+  const ConvAlgorithm algorithm = conv2d_algorithm(step, node.conv, in, choice.algorithm);
+  if (algorithm != ConvAlgorithm::lowered && algorithm != ConvAlgorithm::flipped) return;
   const ConvShape cs{node.conv.layout, in.n, in.c, in.h, in.w, node.conv.out_channels, out.h, out.w, node.conv.window};
   const bool chw = cs.layout == Layout::chw;
   float* lowered = b.workspace.data();
+  const ConvShape flipped = flipped_conv_shape(cs);
   s->gather = time_step(
       [&] {
-        if (step == LayerStep::input_grad)
+        if (algorithm == ConvAlgorithm::flipped) {
+          check(flip_conv_weight(*ctx.team, cs, b.weight.data(), lowered + conv_lowered_floats(flipped)),
+                "timing a weight rotation");
+          check(chw ? im2col(*ctx.team, flipped, b.dy.data(), lowered) : im2row(*ctx.team, flipped, b.dy.data(), lowered),
+                "timing a gather");
+        } else if (step == LayerStep::input_grad)
           check(chw ? col2im(*ctx.team, cs, lowered, b.dx.data(), accumulate)
                     : row2im(*ctx.team, cs, lowered, b.dx.data(), accumulate),
                 "timing a scatter");

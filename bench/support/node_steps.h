@@ -39,7 +39,8 @@ struct StepTiming {
   int64_t macs = 0;  // 0 for steps without multiplies
   StepKernel kernel;
   // A lowered convolution step's two parts timed apart: the gather (im2col/im2row; for the input
-  // gradient the scatter col2im/row2im) and the matrix product with the step's kernel.
+  // gradient the scatter col2im/row2im, for a flipped one the weight's rotation and the gather of
+  // dz) and the matrix product with the step's kernel.
   bool has_parts = false;
   TimingSummary gather, product;
 };

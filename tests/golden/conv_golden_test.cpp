@@ -47,11 +47,16 @@ struct Scratch {
   Workspace workspace() { return Workspace{storage.data(), storage.size() * sizeof(float)}; }
 };
 
-// The algorithms to run a window with: pointwise only where it applies (elsewhere it would be the
-// automatic choice again).
-std::vector<ConvAlgorithm> algorithms_for(bool pointwise) {
+// The algorithms to run a window with: pointwise and flipped only where they apply (elsewhere
+// they would be the automatic choice again). Flipped runs the input gradient of a convolution
+// (the forward of a transposed one) with stride 1 and padding within the window's span.
+std::vector<ConvAlgorithm> algorithms_for(bool pointwise, const Window2d& w) {
   std::vector<ConvAlgorithm> all{ConvAlgorithm::automatic, ConvAlgorithm::lowered, ConvAlgorithm::direct};
   if (pointwise) all.push_back(ConvAlgorithm::pointwise);
+  const int32_t span_h = w.dilation_h * (w.kernel_h - 1), span_w = w.dilation_w * (w.kernel_w - 1);
+  if (w.stride_h == 1 && w.stride_w == 1 && w.pad.top <= span_h && w.pad.bottom <= span_h && w.pad.left <= span_w &&
+      w.pad.right <= span_w)
+    all.push_back(ConvAlgorithm::flipped);
   return all;
 }
 
@@ -128,7 +133,7 @@ TEST_P(Conv2dGolden, all_steps_match_pytorch_with_every_algorithm_and_layout) {
     const std::vector<float> x = to_layout(d.x, in, layout), dy = to_layout(d.dy, out, layout),
                              w = to_layout(d.w, d.weight, layout);
     const TensorView xv = TensorView::dense(x.data(), in, layout), dyv = TensorView::dense(dy.data(), out, layout);
-    for (ConvAlgorithm algorithm : algorithms_for(c.window.is_pointwise())) {
+    for (ConvAlgorithm algorithm : algorithms_for(c.window.is_pointwise(), c.window)) {
       const ConvChoice choice{algorithm, nullptr};
       const auto scratch = [&](LayerStep step) { return Scratch(conv2d_workspace_bytes(step, p, in, algorithm)); };
       for (int members : kTeams) {
@@ -180,7 +185,7 @@ TEST_P(ConvTranspose2dGolden, all_steps_match_pytorch_with_every_algorithm_and_l
     const std::vector<float> x = to_layout(d.x, in, layout), dy = to_layout(d.dy, out, layout),
                              w = to_layout(d.w, d.weight, layout);
     const TensorView xv = TensorView::dense(x.data(), in, layout), dyv = TensorView::dense(dy.data(), out, layout);
-    for (ConvAlgorithm algorithm : algorithms_for(pointwise)) {
+    for (ConvAlgorithm algorithm : algorithms_for(pointwise, c.window)) {
       const ConvChoice choice{algorithm, nullptr};
       const auto scratch = [&](LayerStep step) {
         return Scratch(conv_transpose2d_workspace_bytes(step, p, in, algorithm));

@@ -1,10 +1,11 @@
-// Conv2D's three steps for every algorithm (pointwise, lowered, direct, and the automatic choice)
-// in both layouts: finite differences of the layer's own forward pass, a plain reference in
-// double, the fused activations, the accumulate flags, the input gradient's unread positions,
-// and the argument checks with their messages. Shapes cover 1×1 (pointwise or not), 3×3 with
-// padding, the non-square 10×4 of DS-CNN with asymmetric padding, stride 2 with asymmetric
-// padding and dilation 2, a stride larger than the kernel, single channels and primes; batch 1
-// and 3; teams of 1 and 3.
+// Conv2D's three steps for every algorithm (pointwise, lowered, direct, flipped for the input
+// gradient, and the automatic choice) in both layouts: finite differences of the layer's own
+// forward pass, a plain reference in double, the fused activations, the accumulate flags, the
+// input gradient's unread positions, and the argument checks with their messages. Shapes cover
+// 1×1 (pointwise or not, padded with stride 1 or 2), 3×3 with padding, the non-square 10×4 of
+// DS-CNN with asymmetric padding, stride 2 with asymmetric padding and dilation 2, a stride
+// larger than the kernel, stride 1 with asymmetric padding, dilation 2 and a 5×3 window (the
+// flipped input gradient's shapes), single channels and primes; batch 1 and 3; teams of 1 and 3.
 #include "layers/conv2d.h"
 
 #include <gtest/gtest.h>
@@ -42,7 +43,20 @@ const Geometry kGeometries[] = {
     {"k10x4_s2_pad_asym", 1, 3, 14, 7, Window2d{10, 4, 2, 2, {4, 5, 1, 2}, 1, 1}},
     {"k3x3_s2_pad_asym_dil2", 2, 3, 9, 8, Window2d{3, 3, 2, 2, {1, 0, 2, 1}, 2, 2}},
     {"k2x3_s3_gaps", 3, 2, 8, 10, Window2d{2, 3, 3, 3, {}, 1, 1}},
+    {"k1x1_pad1", 3, 2, 3, 4, Window2d{1, 1, 1, 1, Padding2d::same(1), 1, 1}},
+    {"k3x3_pad_asym", 3, 2, 6, 5, Window2d{3, 3, 1, 1, {2, 0, 1, 2}, 1, 1}},
+    {"k3x3_pad_asym_dil2_c1", 1, 5, 7, 9, Window2d{3, 3, 1, 1, {3, 1, 0, 4}, 2, 2}},
+    {"k5x3_pad_asym", 5, 3, 8, 6, Window2d{5, 3, 1, 1, {1, 3, 2, 0}, 1, 1}},
 };
+
+// Where the flipped input gradient runs (kernels/conv/conv_flip.h): stride 1 and no padding
+// beyond the window's span, dilation·(kernel - 1), on any side.
+bool flips(const Geometry& g) {
+  const Window2d& w = g.window;
+  const int32_t span_h = w.dilation_h * (w.kernel_h - 1), span_w = w.dilation_w * (w.kernel_w - 1);
+  return w.stride_h == 1 && w.stride_w == 1 && w.pad.top <= span_h && w.pad.bottom <= span_h &&
+         w.pad.left <= span_w && w.pad.right <= span_w;
+}
 
 struct ConvCase {
   Geometry g;
@@ -59,7 +73,8 @@ std::string case_name(const ::testing::TestParamInfo<ConvCase>& info) {
          "_b" + std::to_string(c.batch) + "_team" + std::to_string(c.team);
 }
 
-// Every algorithm that can run the geometry, in both layouts, for each (batch, team) pair.
+// Every algorithm that can run the geometry, in both layouts, for each (batch, team) pair (a
+// pointwise or flipped request elsewhere is the automatic choice again: Conv2dSizes tests that).
 std::vector<ConvCase> cases_with(std::initializer_list<std::pair<int32_t, int>> batch_team,
                                  std::initializer_list<ConvAlgorithm> algorithms) {
   std::vector<ConvCase> cases;
@@ -67,13 +82,14 @@ std::vector<ConvCase> cases_with(std::initializer_list<std::pair<int32_t, int>> 
     for (Layout layout : {Layout::chw, Layout::hwc})
       for (ConvAlgorithm a : algorithms) {
         if (a == ConvAlgorithm::pointwise && !g.window.is_pointwise()) continue;
+        if (a == ConvAlgorithm::flipped && !flips(g)) continue;
         for (auto [batch, team] : batch_team) cases.push_back({g, layout, a, batch, team});
       }
   return cases;
 }
 
 constexpr std::initializer_list<ConvAlgorithm> kExplicitAlgorithms = {
-    ConvAlgorithm::pointwise, ConvAlgorithm::lowered, ConvAlgorithm::direct};
+    ConvAlgorithm::pointwise, ConvAlgorithm::lowered, ConvAlgorithm::direct, ConvAlgorithm::flipped};
 
 // One layer with a case's parameters; every call gets a workspace of exactly the size the layer's
 // workspace function asks for with the case's algorithm.
@@ -139,13 +155,17 @@ INSTANTIATE_TEST_SUITE_P(Shapes, Conv2dFiniteDifferences,
 class Conv2dReference : public ::testing::TestWithParam<ConvCase> {};
 
 // Every algorithm against the definition, so all of them agree with each other too. Sums of at
-// most 40 products of values below 1 in size, in float against double: tolerance 1e-5.
+// most 75 products of values below 1 in size, in float against double: tolerance 1e-5. Flipped
+// runs the input gradient only; the other steps take the automatic choice.
 TEST_P(Conv2dReference, all_steps_match_the_definition) {
   const ConvCase c = GetParam();
   const Conv2dRunner r(c);
   if (c.algorithm != ConvAlgorithm::automatic) {
-    for (LayerStep step : {LayerStep::forward, LayerStep::weight_grad, LayerStep::input_grad})
-      EXPECT_EQ(conv2d_algorithm(step, r.p, r.in, c.algorithm), c.algorithm) << layer_step_name(step);
+    for (LayerStep step : {LayerStep::forward, LayerStep::weight_grad, LayerStep::input_grad}) {
+      const bool runs = c.algorithm != ConvAlgorithm::flipped || step == LayerStep::input_grad;
+      EXPECT_EQ(conv2d_algorithm(step, r.p, r.in, c.algorithm), runs ? c.algorithm : conv2d_algorithm(step, r.p, r.in))
+          << layer_step_name(step);
+    }
   }
   const uint64_t seed = seed_of(c) + 50;
   const std::vector<float> x = testing::random_values(static_cast<size_t>(r.in.elements()), seed),
@@ -167,28 +187,26 @@ INSTANTIATE_TEST_SUITE_P(
     Shapes, Conv2dReference,
     ::testing::ValuesIn(cases_with({{1, 1}, {1, 3}, {3, 1}, {3, 3}},
                                    {ConvAlgorithm::automatic, ConvAlgorithm::pointwise, ConvAlgorithm::lowered,
-                                    ConvAlgorithm::direct})),
+                                    ConvAlgorithm::direct, ConvAlgorithm::flipped})),
     case_name);
 
 const Geometry& kStridedDilated = kGeometries[6];
 const Geometry& kPointwise = kGeometries[0];
+const Geometry& kDilatedPadAsym = kGeometries[10];
 
 // One geometry per algorithm and layout, batch 3, teams 1 and 3, for the tests below that are
-// about flags, not shapes; pointwise runs on `pointwise` unless it is null.
-std::vector<ConvCase> one_geometry_each(const Geometry& strided, const Geometry* pointwise) {
+// about flags, not shapes; pointwise runs on `pointwise` and flipped on `flipped` unless null.
+std::vector<ConvCase> one_geometry_each(const Geometry& strided, const Geometry* pointwise, const Geometry* flipped) {
   std::vector<ConvCase> cases;
   for (Layout layout : {Layout::chw, Layout::hwc})
     for (ConvAlgorithm a : kExplicitAlgorithms)
       for (int team : {1, 3}) {
-        if (a != ConvAlgorithm::pointwise) {
-          cases.push_back({strided, layout, a, 3, team});
-        } else if (pointwise != nullptr) {
-          cases.push_back({*pointwise, layout, a, 3, team});
-        }
+        const Geometry* g = a == ConvAlgorithm::pointwise ? pointwise : a == ConvAlgorithm::flipped ? flipped : &strided;
+        if (g != nullptr) cases.push_back({*g, layout, a, 3, team});
       }
   return cases;
 }
-const std::vector<ConvCase> kFlagCases = one_geometry_each(kStridedDilated, &kPointwise);
+const std::vector<ConvCase> kFlagCases = one_geometry_each(kStridedDilated, &kPointwise, &kDilatedPadAsym);
 
 class Conv2dActivation : public ::testing::TestWithParam<ConvCase> {};
 
@@ -286,7 +304,7 @@ TEST_P(Conv2dUnreadInputs, conv2d_ig_stride2_pad_asym_dil2_unread_positions_get_
 }
 
 INSTANTIATE_TEST_SUITE_P(Algorithms, Conv2dUnreadInputs,
-                         ::testing::ValuesIn(one_geometry_each(kStridedDilated, nullptr)), case_name);
+                         ::testing::ValuesIn(one_geometry_each(kStridedDilated, nullptr, nullptr)), case_name);
 
 // ---------------------------------------------------------------------------------------------
 // Sizes, algorithm choice and argument checks
@@ -352,6 +370,53 @@ TEST(Conv2dSizes, automatic_rule_is_direct_for_tiny_products_and_one_output_chan
   EXPECT_EQ(algorithm(LayerStep::forward, Layout::chw, 1, 8, 1, 16), direct);
   EXPECT_EQ(algorithm(LayerStep::weight_grad, Layout::hwc, 1, 8, 1, 16), direct);
   EXPECT_EQ(algorithm(LayerStep::input_grad, Layout::chw, 1, 8, 1, 16), lowered);
+  // The flipped input gradient pays on rv32 only (conv_steps.cpp); this is an x86-64 build.
+  EXPECT_EQ(algorithm(LayerStep::input_grad, Layout::chw, 1, 16, 16, 32), lowered);
+  EXPECT_EQ(algorithm(LayerStep::input_grad, Layout::hwc, 1, 16, 16, 32), lowered);
+}
+
+// The flipped input gradient's workspace: dz lowered for the flipped convolution (K = out·taps
+// rows over the input's P = in_h·in_w positions; per sample for CHW, the whole batch for HWC)
+// and the rotated weight. Requested where it does not apply (another step, a stride of 2, padding
+// beyond the window's span) it is the automatic choice, workspace and result alike.
+TEST(Conv2dSizes, flipped_runs_the_stride1_input_grad_and_falls_back_elsewhere) {
+  const Shape in{3, 2, 9, 8};
+  for (Layout layout : {Layout::chw, Layout::hwc}) {
+    Conv2dParams p;
+    p.in_channels = 2, p.out_channels = 4, p.window = Window2d{3, 3, 1, 1, {2, 0, 1, 2}, 1, 1}, p.layout = layout;
+    const size_t lowered = 4 * 9 * (9 * 8), rotated_weight = 2 * 4 * 9;
+    EXPECT_EQ(conv2d_algorithm(LayerStep::input_grad, p, in, ConvAlgorithm::flipped), ConvAlgorithm::flipped);
+    EXPECT_EQ(conv2d_workspace_bytes(LayerStep::input_grad, p, in, ConvAlgorithm::flipped),
+              ((layout == Layout::chw ? lowered : 3 * lowered) + rotated_weight) * sizeof(float));
+    for (LayerStep step : {LayerStep::forward, LayerStep::weight_grad}) {
+      EXPECT_EQ(conv2d_algorithm(step, p, in, ConvAlgorithm::flipped), conv2d_algorithm(step, p, in));
+      EXPECT_EQ(conv2d_workspace_bytes(step, p, in, ConvAlgorithm::flipped), conv2d_workspace_bytes(step, p, in));
+    }
+    for (const Window2d& w : {Window2d{3, 3, 2, 2, Padding2d::same(1), 1, 1}, Window2d{3, 3, 1, 2, {}, 1, 1},
+                              Window2d{1, 1, 1, 1, Padding2d::same(1), 1, 1}, Window2d{3, 3, 1, 1, {0, 3, 0, 0}, 1, 1},
+                              Window2d{3, 3, 1, 1, {0, 0, 3, 0}, 1, 1}}) {
+      Conv2dParams q = p;
+      q.window = w;
+      EXPECT_EQ(conv2d_algorithm(LayerStep::input_grad, q, in, ConvAlgorithm::flipped),
+                conv2d_algorithm(LayerStep::input_grad, q, in));
+      EXPECT_NE(conv2d_algorithm(LayerStep::input_grad, q, in), ConvAlgorithm::flipped);
+      EXPECT_EQ(conv2d_workspace_bytes(LayerStep::input_grad, q, in, ConvAlgorithm::flipped),
+                conv2d_workspace_bytes(LayerStep::input_grad, q, in));
+    }
+  }
+}
+
+// A stride-2 input gradient asked to run flipped runs the automatic choice and gets it right.
+TEST(Conv2dChoice, conv2d_ig_stride2_flipped_request_falls_back_to_the_automatic_choice) {
+  for (Layout layout : {Layout::chw, Layout::hwc}) {
+    const Conv2dRunner r(ConvCase{kStridedDilated, layout, ConvAlgorithm::flipped, 3, 3});
+    const std::vector<float> x(static_cast<size_t>(r.in.elements())), b(static_cast<size_t>(r.p.out_channels)),
+        w = testing::random_values(static_cast<size_t>(conv2d_weight_count(r.p)), 51),
+        dz = testing::random_values(static_cast<size_t>(r.out.elements()), 52);
+    std::vector<float> dx(x.size(), NAN);
+    ASSERT_EQ(status_text(r.input_grad(dz.data(), w.data(), dx.data(), false)), "ok");
+    EXPECT_TRUE(values_near("input grad", dx, reference_conv(r.shape(), x, w, b, dz).input_grad, 1e-5));
+  }
 }
 
 // A tuning result names the matrix-multiply kernel of a lowered or pointwise step; it must fit
@@ -374,6 +439,24 @@ TEST(Conv2dChoice, an_explicit_kernel_runs_the_product_and_a_mismatched_one_is_r
   tuned.choice.kernel = find_matmul_kernel("mm_f32_n_t_1x1_u1_par_n");
   ASSERT_NE(tuned.choice.kernel, nullptr);
   EXPECT_EQ(status_text(tuned.forward(x.data(), w.data(), b.data(), y_tuned.data())),
+            "invalid argument: matmul: the kernel's operand transpositions do not match the (normalized) call");
+}
+
+// A flipped input gradient's product is the flipped convolution's forward (CHW n_n: W'·col(dz)),
+// not Wᵀ·dz (t_n), so a kernel tuned for one is refused for the other.
+TEST(Conv2dChoice, conv2d_ig_flipped_runs_an_explicit_n_n_kernel_and_refuses_t_n) {
+  Conv2dRunner r(ConvCase{kGeometries[3], Layout::chw, ConvAlgorithm::flipped, 1, 1});
+  r.choice.kernel = find_matmul_kernel("mm_f32_n_n_1x1_u1_par_n");
+  ASSERT_NE(r.choice.kernel, nullptr);
+  const std::vector<float> x(static_cast<size_t>(r.in.elements())), b(static_cast<size_t>(r.p.out_channels)),
+      w = testing::random_values(static_cast<size_t>(conv2d_weight_count(r.p)), 44),
+      dz = testing::random_values(static_cast<size_t>(r.out.elements()), 45);
+  std::vector<float> dx(x.size(), NAN);
+  ASSERT_EQ(status_text(r.input_grad(dz.data(), w.data(), dx.data(), false)), "ok");
+  EXPECT_TRUE(values_near("input grad", dx, reference_conv(r.shape(), x, w, b, dz).input_grad, 1e-5));
+  r.choice.kernel = find_matmul_kernel("mm_f32_t_n_1x1_u1_par_n");
+  ASSERT_NE(r.choice.kernel, nullptr);
+  EXPECT_EQ(status_text(r.input_grad(dz.data(), w.data(), dx.data(), false)),
             "invalid argument: matmul: the kernel's operand transpositions do not match the (normalized) call");
 }
 

@@ -1,5 +1,6 @@
 // ConvTranspose2D's three steps, run through the convolution algorithms of the equivalent
-// convolution (pointwise, lowered, direct, automatic) in both layouts: finite differences of the
+// convolution (pointwise, lowered, direct, flipped for the forward step, which is that
+// convolution's input gradient, automatic) in both layouts: finite differences of the
 // layer's own forward pass, a reference written from PyTorch's definition (every input value
 // scatters x·w onto the output positions its window covers), the accumulate flags, output_padding
 // (also at or above the stride, which PyTorch allows below the dilation), and argument checks.
@@ -39,6 +40,7 @@ const Geometry kGeometries[] = {
     {"k3x3_s2_pad_asym_dil2_outpad1", 3, 2, 3, 4, Window2d{3, 3, 2, 2, {1, 0, 2, 1}, 2, 2}, 1, 1},
     {"k2x3_s3_outpad2x1", 2, 3, 3, 3, Window2d{2, 3, 3, 3, {}, 1, 1}, 2, 1},
     {"k3x3_dil2_outpad1", 2, 2, 4, 4, Window2d{3, 3, 1, 1, {}, 2, 2}, 1, 0},
+    {"k3x3_pad_asym", 3, 2, 5, 4, Window2d{3, 3, 1, 1, {2, 1, 0, 2}, 1, 1}},
 };
 
 struct ConvTCase {
@@ -63,6 +65,17 @@ bool runs_pointwise(const Geometry& g) {
   return g.window.is_pointwise() && g.output_pad_h == 0 && g.output_pad_w == 0;
 }
 
+// The flipped input gradient of the equivalent convolution (kernels/conv/conv_flip.h) runs the
+// forward of a stride-1 layer whose padding stays within the window's span; with output padding
+// the equivalent convolution's output is shorter than its window's, which the flipped window's
+// bottom and right padding make up.
+bool runs_flipped(const Geometry& g) {
+  const Window2d& w = g.window;
+  const int32_t span_h = w.dilation_h * (w.kernel_h - 1), span_w = w.dilation_w * (w.kernel_w - 1);
+  return w.stride_h == 1 && w.stride_w == 1 && w.pad.top <= span_h && w.pad.bottom <= span_h &&
+         w.pad.left <= span_w && w.pad.right <= span_w;
+}
+
 std::vector<ConvTCase> cases_with(std::initializer_list<std::pair<int32_t, int>> batch_team,
                                   std::initializer_list<ConvAlgorithm> algorithms) {
   std::vector<ConvTCase> cases;
@@ -70,13 +83,14 @@ std::vector<ConvTCase> cases_with(std::initializer_list<std::pair<int32_t, int>>
     for (Layout layout : {Layout::chw, Layout::hwc})
       for (ConvAlgorithm a : algorithms) {
         if (a == ConvAlgorithm::pointwise && !runs_pointwise(g)) continue;
+        if (a == ConvAlgorithm::flipped && !runs_flipped(g)) continue;
         for (auto [batch, team] : batch_team) cases.push_back({g, layout, a, batch, team});
       }
   return cases;
 }
 
 constexpr std::initializer_list<ConvAlgorithm> kExplicitAlgorithms = {
-    ConvAlgorithm::pointwise, ConvAlgorithm::lowered, ConvAlgorithm::direct};
+    ConvAlgorithm::pointwise, ConvAlgorithm::lowered, ConvAlgorithm::direct, ConvAlgorithm::flipped};
 
 // One layer with a case's parameters; every call gets a workspace of exactly the promised size.
 struct ConvTRunner {
@@ -217,8 +231,9 @@ TEST_P(ConvTranspose2dReference, all_steps_match_the_definition) {
 
 INSTANTIATE_TEST_SUITE_P(
     Shapes, ConvTranspose2dReference,
-    ::testing::ValuesIn(cases_with({{1, 1}, {3, 3}}, {ConvAlgorithm::automatic, ConvAlgorithm::pointwise,
-                                                      ConvAlgorithm::lowered, ConvAlgorithm::direct})),
+    ::testing::ValuesIn(cases_with({{1, 1}, {3, 3}},
+                                   {ConvAlgorithm::automatic, ConvAlgorithm::pointwise, ConvAlgorithm::lowered,
+                                    ConvAlgorithm::direct, ConvAlgorithm::flipped})),
     case_name);
 
 class ConvTranspose2dAccumulate : public ::testing::TestWithParam<ConvTCase> {};
@@ -254,11 +269,15 @@ TEST_P(ConvTranspose2dAccumulate, gradients_add_to_what_is_there) {
   EXPECT_EQ(only_b, fresh_b);
 }
 
+// Pointwise on the 1×1 window, flipped on the stride-1 dilated one, the others on stride 2.
 std::vector<ConvTCase> flag_cases() {
   std::vector<ConvTCase> cases;
   for (Layout layout : {Layout::chw, Layout::hwc})
     for (ConvAlgorithm a : kExplicitAlgorithms)
-      for (int team : {1, 3}) cases.push_back({kGeometries[a == ConvAlgorithm::pointwise ? 0 : 5], layout, a, 3, team});
+      for (int team : {1, 3}) {
+        const int geometry = a == ConvAlgorithm::pointwise ? 0 : a == ConvAlgorithm::flipped ? 7 : 5;
+        cases.push_back({kGeometries[geometry], layout, a, 3, team});
+      }
   return cases;
 }
 

@@ -149,7 +149,7 @@ Status node_forward(const ExecContext& ctx, const Node& node, bool training, con
                     const StepChoice& choice) {
   switch (node.kind) {
     case NodeKind::linear: return linear_forward(ctx, node.linear, t.x, t.weight, t.bias, t.y, choice.matmul);
-    case NodeKind::activation: return activation_forward(node.activation, t.x, t.y);
+    case NodeKind::activation: return activation_forward(ctx, node.activation, t.x, t.y);
     case NodeKind::conv2d:
       return conv2d_forward(ctx, node.conv, t.x, t.weight, t.bias, t.y, t.workspace,
                             conv_choice(choice));
@@ -211,10 +211,10 @@ Status node_input_grad(const ExecContext& ctx, const Node& node, bool training, 
     case NodeKind::linear:
       return linear_input_grad(ctx, node.linear, t.dy, t.weight, t.dx, accumulate, choice.matmul);
     case NodeKind::activation:
-      if (!accumulate) return activation_backward(node.activation, t.y, t.dy, t.dx);
+      if (!accumulate) return activation_backward(ctx, node.activation, t.y, t.dy, t.dx);
       // Another reader of x already sent its gradient: turn dy into this node's share in place
       // (only this node reads its dy), then add it.
-      UT_TRY(activation_backward(node.activation, t.y, t.dy, t.dy));
+      UT_TRY(activation_backward(ctx, node.activation, t.y, t.dy, t.dy));
       return residual_add_input_grad(ctx, t.dy, t.dx, true);
     case NodeKind::conv2d:
       return conv2d_input_grad(ctx, node.conv, t.dy, t.weight, t.dx, accumulate, t.workspace,

@@ -256,7 +256,7 @@ Status Trainer::backward_pass(const float* input) {
     const int fused = fused_activation_of(*plan_, *model_, i);
     if (fused > 0)  // dy -> dz in place, through the fused activation
       UT_TRY(probed(i, TrainPhase::activation_backward,
-                    [&] { return activation_backward(model_->node(fused).activation, t.y, t.dy, t.dy); }));
+                    [&] { return activation_backward(ctx_, model_->node(fused).activation, t.y, t.dy, t.dy); }));
     if (trains_parameters(node)) {
       NodeTensors wt = t;
       if (node.bias_only) wt.weight_grad = nullptr;
@@ -291,10 +291,10 @@ Status Trainer::update_node(int i) {
   if (np.weight_grad.bytes == 0 && np.bias_grad.bytes == 0) return ok_status();
   return probed(i, TrainPhase::update, [&] {
     if (np.weight_grad.bytes != 0)
-      UT_TRY(optimizer_step(config_.optimizer, updates_, at(np.weight), at(np.weight_grad), at(np.weight_state),
+      UT_TRY(optimizer_step(ctx_, config_.optimizer, updates_, at(np.weight), at(np.weight_grad), at(np.weight_state),
                             np.weight_grad.bytes / sizeof(float), scale));
     if (np.bias_grad.bytes != 0)
-      UT_TRY(optimizer_step(config_.optimizer, updates_, at(np.bias), at(np.bias_grad), at(np.bias_state),
+      UT_TRY(optimizer_step(ctx_, config_.optimizer, updates_, at(np.bias), at(np.bias_grad), at(np.bias_state),
                             np.bias_grad.bytes / sizeof(float), scale));
     return ok_status();
   });

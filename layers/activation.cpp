@@ -3,6 +3,9 @@
 #include <stddef.h>
 
 #include "layers/elementwise_checks.h"
+#include "layers/elementwise_team.h"
+#include "layers/layer_checks.h"
+#include "layers/unrolled_loop.h"
 
 namespace utrain {
 
@@ -24,42 +27,52 @@ Status check_activation_params(const ActivationParams& p) {
 }
 
 // The kind is a template argument so that the switch inside activate() is resolved once per
-// tensor, not once per element. Counts are size_t: a dense tensor fits in memory, and a 32-bit
-// counter is one register on rv32.
+// share, not once per element; each share runs one of these through a pointer, so its loop is
+// compiled on its own, with the pointers stepped in registers. Counts are size_t: a dense tensor
+// fits in memory, and a 32-bit counter is one register on rv32.
 template <Activation kKind>
-void forward_all(const float* x, float* y, size_t count, float slope) {
-  for (size_t i = 0; i < count; ++i) y[i] = activate(kKind, x[i], slope);
+void forward_range(const float* x, float* y, size_t count, float slope) {
+  for_each_unrolled(count, [&](size_t i) { y[i] = activate(kKind, x[i], slope); });
 }
 
 template <Activation kKind>
-void backward_all(const float* y, const float* dy, float* dx, size_t count, float slope) {
-  for (size_t i = 0; i < count; ++i) dx[i] = dy[i] * activation_slope_from_output(kKind, y[i], slope);
+void backward_range(const float* y, const float* dy, float* dx, size_t count, float slope) {
+  for_each_unrolled(count, [&](size_t i) { dx[i] = dy[i] * activation_slope_from_output(kKind, y[i], slope); });
 }
+
+using ForwardRange = void (*)(const float* x, float* y, size_t count, float slope);
+using BackwardRange = void (*)(const float* y, const float* dy, float* dx, size_t count, float slope);
+
+// Indexed by the Activation's value (check_activation_params has checked it).
+constexpr ForwardRange kForwardRanges[] = {forward_range<Activation::none>, forward_range<Activation::relu>,
+                                           forward_range<Activation::leaky_relu>,
+                                           forward_range<Activation::sigmoid>, forward_range<Activation::tanh>};
+constexpr BackwardRange kBackwardRanges[] = {backward_range<Activation::none>, backward_range<Activation::relu>,
+                                             backward_range<Activation::leaky_relu>,
+                                             backward_range<Activation::sigmoid>, backward_range<Activation::tanh>};
 
 }  // namespace
 
-Status activation_forward(const ActivationParams& p, const TensorView& x, const TensorView& y) {
+Status activation_forward(const ExecContext& ctx, const ActivationParams& p, const TensorView& x,
+                          const TensorView& y) {
+  UT_TRY(check_context(ctx, "activation forward"));
   UT_TRY(check_activation_params(p).about("activation forward"));
   UT_TRY(check_dense_f32(x, "activation forward: x"));
   UT_TRY(check_dense_f32(y, "activation forward: y"));
   UT_TRY(check_same_shape(y, x, "activation forward: y"));
   UT_CHECK(!overlaps_partially(y, x), StatusCode::invalid_argument,
            "activation forward: y overlaps x without being x (only exact in-place is allowed)");
-  const size_t count = static_cast<size_t>(x.elements());
   const float* in = x.f32();
   float* out = y.f32();
-  switch (p.kind) {
-    case Activation::none: forward_all<Activation::none>(in, out, count, p.slope); break;
-    case Activation::relu: forward_all<Activation::relu>(in, out, count, p.slope); break;
-    case Activation::leaky_relu: forward_all<Activation::leaky_relu>(in, out, count, p.slope); break;
-    case Activation::sigmoid: forward_all<Activation::sigmoid>(in, out, count, p.slope); break;
-    case Activation::tanh: forward_all<Activation::tanh>(in, out, count, p.slope); break;
-  }
-  return ok_status();
+  const ForwardRange range = kForwardRanges[static_cast<int>(p.kind)];
+  const float slope = p.slope;
+  return run_elementwise(ctx, x.elements(), "activation forward",
+                         [&](size_t begin, size_t end) { range(in + begin, out + begin, end - begin, slope); });
 }
 
-Status activation_backward(const ActivationParams& p, const TensorView& y, const TensorView& dy,
-                           const TensorView& dx) {
+Status activation_backward(const ExecContext& ctx, const ActivationParams& p, const TensorView& y,
+                           const TensorView& dy, const TensorView& dx) {
+  UT_TRY(check_context(ctx, "activation backward"));
   UT_TRY(check_activation_params(p).about("activation backward"));
   UT_TRY(check_dense_f32(y, "activation backward: y"));
   UT_TRY(check_dense_f32(dy, "activation backward: dy"));
@@ -70,20 +83,14 @@ Status activation_backward(const ActivationParams& p, const TensorView& y, const
            "activation backward: dx overlaps dy without being dy (only exact in-place is allowed)");
   UT_CHECK(!overlaps_partially(dx, y), StatusCode::invalid_argument,
            "activation backward: dx overlaps y without being y (only exact in-place is allowed)");
-  const size_t count = static_cast<size_t>(y.elements());
   const float* out = y.f32();
   const float* grad_out = dy.f32();
   float* grad_in = dx.f32();
-  switch (p.kind) {
-    case Activation::none: backward_all<Activation::none>(out, grad_out, grad_in, count, p.slope); break;
-    case Activation::relu: backward_all<Activation::relu>(out, grad_out, grad_in, count, p.slope); break;
-    case Activation::leaky_relu:
-      backward_all<Activation::leaky_relu>(out, grad_out, grad_in, count, p.slope);
-      break;
-    case Activation::sigmoid: backward_all<Activation::sigmoid>(out, grad_out, grad_in, count, p.slope); break;
-    case Activation::tanh: backward_all<Activation::tanh>(out, grad_out, grad_in, count, p.slope); break;
-  }
-  return ok_status();
+  const BackwardRange range = kBackwardRanges[static_cast<int>(p.kind)];
+  const float slope = p.slope;
+  return run_elementwise(ctx, y.elements(), "activation backward", [&](size_t begin, size_t end) {
+    range(out + begin, grad_out + begin, grad_in + begin, end - begin, slope);
+  });
 }
 
 }  // namespace utrain

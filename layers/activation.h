@@ -8,6 +8,7 @@
 #include "core/status.h"
 #include "core/tensor.h"
 #include "kernels/activation_fn.h"
+#include "kernels/exec_context.h"
 
 namespace utrain {
 
@@ -16,11 +17,16 @@ struct ActivationParams {
   float slope = kDefaultLeakySlope;  // LeakyReLU only; must be positive
 };
 
+// Both steps split the elements over ctx's team (small tensors run on the caller alone); every
+// element is computed the same way whichever member runs it, so the result does not depend on
+// the team's size.
+
 // y = act(x). y may be x itself (in place). Shapes must match.
-Status activation_forward(const ActivationParams& p, const TensorView& x, const TensorView& y);
+Status activation_forward(const ExecContext& ctx, const ActivationParams& p, const TensorView& x,
+                          const TensorView& y);
 
 // dx = dy ⊙ act'(x), computed from y = act(x). dx may be dy itself (in place).
-Status activation_backward(const ActivationParams& p, const TensorView& y, const TensorView& dy,
-                           const TensorView& dx);
+Status activation_backward(const ExecContext& ctx, const ActivationParams& p, const TensorView& y,
+                           const TensorView& dy, const TensorView& dx);
 
 }  // namespace utrain

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "core/status.h"
+#include "kernels/exec_context.h"
 
 namespace utrain {
 
@@ -38,8 +39,10 @@ Status check_optimizer_config(const OptimizerConfig& c);
 size_t optimizer_state_floats(const OptimizerConfig& c, size_t count);
 
 // One update of `count` parameters. `step` counts updates from 1 (Adam's bias correction, SGD's
-// first momentum step). `state` holds optimizer_state_floats(c, count) floats, zeroed before step 1.
-Status optimizer_step(const OptimizerConfig& c, int64_t step, float* param, const float* grad,
-                      float* state, size_t count, float grad_scale = 1.0f);
+// first momentum step). `state` holds optimizer_state_floats(c, count) floats, zeroed before step 1
+// (it may be null when that is 0). The parameters are split over ctx's team (small arrays run on
+// the caller alone); each is updated the same way whichever member runs it.
+Status optimizer_step(const ExecContext& ctx, const OptimizerConfig& c, int64_t step, float* param,
+                      const float* grad, float* state, size_t count, float grad_scale = 1.0f);
 
 }  // namespace utrain

@@ -2,33 +2,11 @@
 
 #include <stddef.h>
 
-#include "core/arith.h"
-#include "core/partition.h"
 #include "layers/elementwise_checks.h"
+#include "layers/elementwise_team.h"
 #include "layers/layer_checks.h"
 
 namespace utrain {
-
-namespace {
-
-// Elements are split over the team in chunks of whole cache lines (16 floats), so members never
-// write to the same line.
-constexpr int64_t kChunk = 16;
-
-// Runs f(begin, end) over the team's shares of [0, count) elements.
-template <class F>
-Status run_elementwise(const ExecContext& ctx, int64_t count, const char* subject, const F& f) {
-  const int64_t chunks = div_ceil(count, kChunk);
-  if (chunks > INT32_MAX)
-    return Status::error(StatusCode::unsupported, "tensor has too many elements to split").about(subject);
-  team_run(*ctx.team, [&](int member, int size) {
-    const Range share = partition(static_cast<int32_t>(chunks), member, size, 1);
-    f(static_cast<size_t>(min_of(count, share.begin * kChunk)), static_cast<size_t>(min_of(count, share.end * kChunk)));
-  });
-  return ok_status();
-}
-
-}  // namespace
 
 Status residual_add_forward(const ExecContext& ctx, const TensorView& a, const TensorView& b, const TensorView& y) {
   UT_TRY(check_context(ctx, "residual add forward"));

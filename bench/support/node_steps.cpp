@@ -197,7 +197,7 @@ void time_node(const Model& m, const TrainConfig& config, const Plan& plan, cons
     const ActivationParams& act = m.node(fused).activation;
     StepTiming s;
     s.step = "act_bw";
-    s.time = time_step([&] { check(activation_backward(act, t.y, t.dy, t.dy), "timing an activation backward"); },
+    s.time = time_step([&] { check(activation_backward(ctx, act, t.y, t.dy, t.dy), "timing an activation backward"); },
                        repetitions);
     result->steps.push_back(s);
   }
@@ -230,10 +230,11 @@ void time_node(const Model& m, const TrainConfig& config, const Plan& plan, cons
   result->update = time_step(
       [&] {
         if (weights != 0)
-          check(optimizer_step(opt, 2, buffers.weight.data(), buffers.weight_grad.data(), weight_state.data(), weights),
+          check(optimizer_step(ctx, opt, 2, buffers.weight.data(), buffers.weight_grad.data(), weight_state.data(),
+                               weights),
                 "timing an update");
         if (biases != 0)
-          check(optimizer_step(opt, 2, buffers.bias.data(), buffers.bias_grad.data(), bias_state.data(), biases),
+          check(optimizer_step(ctx, opt, 2, buffers.bias.data(), buffers.bias_grad.data(), bias_state.data(), biases),
                 "timing an update");
       },
       repetitions);

@@ -11,11 +11,16 @@
 #include "golden/fixtures/activation.h"
 #include "golden/golden_check.h"
 #include "layers/activation.h"
+#include "support/test_teams.h"
 
 namespace utrain::golden {
 namespace {
 
 constexpr Tolerance kTol{1e-5};
+
+// Three members split the larger cases unevenly; tests/layers/activation_test.cpp checks that every
+// team size gives the same bits.
+const ExecContext ctx{&testing::team_of(3), IsaSet::generic_only()};
 
 class ActivationGolden : public ::testing::TestWithParam<ActivationCase> {};
 
@@ -30,10 +35,10 @@ TEST_P(ActivationGolden, forward_and_backward_match_pytorch) {
   std::vector<float> y(count), dx(count);
   const TensorView xv = TensorView::matrix(x.data(), c.rows, c.cols),
                    yv = TensorView::matrix(y.data(), c.rows, c.cols);
-  Status s = activation_forward(p, xv, yv);
+  Status s = activation_forward(ctx, p, xv, yv);
   ASSERT_TRUE(s.ok()) << describe(s);
   expect_close("activation forward", name + " y", y.data(), c.y, count, kTol);
-  s = activation_backward(p, yv, TensorView::matrix(dy.data(), c.rows, c.cols),
+  s = activation_backward(ctx, p, yv, TensorView::matrix(dy.data(), c.rows, c.cols),
                           TensorView::matrix(dx.data(), c.rows, c.cols));
   ASSERT_TRUE(s.ok()) << describe(s);
   expect_close("activation backward", name + " input_grad", dx.data(), c.input_grad, count, kTol);
@@ -41,12 +46,12 @@ TEST_P(ActivationGolden, forward_and_backward_match_pytorch) {
   // In place, as the Trainer runs them: y over x, dx over dy.
   std::vector<float> inout = x;
   const TensorView io = TensorView::matrix(inout.data(), c.rows, c.cols);
-  s = activation_forward(p, io, io);
+  s = activation_forward(ctx, p, io, io);
   ASSERT_TRUE(s.ok()) << describe(s);
   expect_close("activation forward", name + " in-place y", inout.data(), c.y, count, kTol);
   std::vector<float> grad = dy;
   const TensorView g = TensorView::matrix(grad.data(), c.rows, c.cols);
-  s = activation_backward(p, io, g, g);
+  s = activation_backward(ctx, p, io, g, g);
   ASSERT_TRUE(s.ok()) << describe(s);
   expect_close("activation backward", name + " in-place input_grad", grad.data(), c.input_grad, count, kTol);
 }

@@ -149,7 +149,7 @@ TEST_P(Conv2dGolden, all_steps_match_pytorch_with_every_algorithm_and_layout) {
           if (c.act == Activation::none) {
             std::copy(dy.begin(), dy.end(), dz.begin());
           } else {
-            s = activation_backward(ActivationParams{c.act, c.slope}, yv, dyv, dzv);
+            s = activation_backward(ctx, ActivationParams{c.act, c.slope}, yv, dyv, dzv);
             ASSERT_TRUE(s.ok()) << at << describe(s);
           }
           s = conv2d_weight_grad(ctx, p, xv, dzv, g.dw.data(), c.has_bias ? g.db.data() : nullptr, accumulate,

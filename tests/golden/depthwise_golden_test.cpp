@@ -109,7 +109,7 @@ TEST_P(DepthwiseGolden, all_steps_match_pytorch_in_both_layouts) {
         if (c.act == Activation::none) {
           std::copy(ldy.begin(), ldy.end(), dz.begin());
         } else {
-          s = activation_backward(ActivationParams{c.act, c.slope}, yv, dyv, dzv);
+          s = activation_backward(ctx, ActivationParams{c.act, c.slope}, yv, dyv, dzv);
           ASSERT_TRUE(s.ok()) << at << describe(s);
         }
         s = depthwise_conv2d_weight_grad(ctx, p, xv, dzv, dw.data(), c.has_bias ? db.data() : nullptr, accumulate);

@@ -71,7 +71,7 @@ TEST_P(LinearGolden, all_steps_match_pytorch) {
       if (c.act == Activation::none) {
         std::copy(dy.begin(), dy.end(), dz.begin());
       } else {
-        s = activation_backward(ActivationParams{c.act, c.slope}, yv, dyv, dzv);
+        s = activation_backward(ctx, ActivationParams{c.act, c.slope}, yv, dyv, dzv);
         ASSERT_TRUE(s.ok()) << at << describe(s);
       }
       s = linear_weight_grad(ctx, p, xv, dzv, dw.data(), c.has_bias ? db.data() : nullptr, accumulate);

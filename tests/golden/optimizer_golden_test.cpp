@@ -12,11 +12,15 @@
 #include "golden/fixtures/optimizer.h"
 #include "golden/golden_check.h"
 #include "layers/optimizer.h"
+#include "support/test_teams.h"
 
 namespace utrain::golden {
 namespace {
 
 constexpr Tolerance kTol{1e-5};
+
+// tests/layers/optimizer_test.cpp checks that every team size gives the same bits.
+const ExecContext ctx{&testing::team_of(3), IsaSet::generic_only()};
 
 class OptimizerGolden : public ::testing::TestWithParam<OptimizerCase> {};
 
@@ -28,7 +32,7 @@ TEST_P(OptimizerGolden, consecutive_steps_match_torch_optim) {
   for (int32_t step = 1; step <= c.steps; ++step) {
     const std::vector<float> grad = stream_values(c.seed, static_cast<uint64_t>(step), count);
     const Status s =
-        optimizer_step(c.config, step, params.data(), grad.data(), state.data(), count, c.grad_scale);
+        optimizer_step(ctx, c.config, step, params.data(), grad.data(), state.data(), count, c.grad_scale);
     ASSERT_TRUE(s.ok()) << describe(s);
     expect_close("optimizer", std::string(c.name) + " step " + std::to_string(step) + " params",
                  params.data(), c.params + (step - 1) * c.count, count, kTol);

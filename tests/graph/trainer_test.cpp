@@ -86,7 +86,7 @@ struct ManualMlp {
       const TensorView out = TensorView::matrix(outs[l + 1].data(), batch, widths[l + 1]);
       EXPECT_TRUE(linear_forward(ctx, p, in, w[l].data(), b[l].data(), out).ok());
       if (acts[l] != Activation::none) {
-        EXPECT_TRUE(activation_forward({acts[l]}, out, out).ok());
+        EXPECT_TRUE(activation_forward(ctx, {acts[l]}, out, out).ok());
       }
     }
     std::vector<float> grad(static_cast<size_t>(batch * 4));
@@ -98,7 +98,7 @@ struct ManualMlp {
       const TensorView y = TensorView::matrix(outs[l + 1].data(), batch, widths[l + 1]);
       const TensorView dy = TensorView::matrix(grad.data(), batch, widths[l + 1]);
       if (acts[l] != Activation::none) {
-        EXPECT_TRUE(activation_backward({acts[l]}, y, dy, dy).ok());
+        EXPECT_TRUE(activation_backward(ctx, {acts[l]}, y, dy, dy).ok());
       }
       std::vector<float> dw(w[l].size()), db(b[l].size()), dx(static_cast<size_t>(batch * widths[l]));
       EXPECT_TRUE(linear_weight_grad(ctx, p, TensorView::matrix(outs[l].data(), batch, widths[l]), dy, dw.data(),

@@ -148,7 +148,7 @@ TEST_P(DepthwiseFiniteDifferences, weight_bias_and_input_grads_agree) {
   ASSERT_TRUE(depthwise_conv2d_forward(ctx, d.p, d.x_view(), d.weight.data(), d.bias_or_null(), y_view).ok());
   std::vector<float> dz(d.dy.size());
   const TensorView dz_view = d.view_of(dz, d.out);
-  ASSERT_TRUE(activation_backward({c.act, d.p.act_slope}, y_view, d.view_of(d.dy, d.out), dz_view).ok());
+  ASSERT_TRUE(activation_backward(ctx, {c.act, d.p.act_slope}, y_view, d.view_of(d.dy, d.out), dz_view).ok());
   std::vector<float> weight_grad(d.weight.size(), NAN), bias_grad(d.bias.size(), NAN), dx(d.x.size(), NAN);
   Status s = depthwise_conv2d_weight_grad(ctx, d.p, d.x_view(), dz_view, weight_grad.data(), bias_grad.data(), false);
   ASSERT_TRUE(s.ok()) << status_text(s);

@@ -125,8 +125,8 @@ TEST_P(LinearFiniteDifferences, weight_bias_and_input_grads_agree) {
   ASSERT_TRUE(linear_forward(ctx, lp.p, lp.x_view(), lp.weight.data(), lp.bias_or_null(), y_view).ok());
   std::vector<float> dz(lp.dy.size());
   const TensorView dz_view = TensorView::matrix(dz.data(), c.batch, c.out);
-  ASSERT_TRUE(activation_backward({c.act, lp.p.act_slope}, y_view, TensorView::matrix(lp.dy.data(), c.batch, c.out),
-                                  dz_view)
+  ASSERT_TRUE(activation_backward(ctx, {c.act, lp.p.act_slope}, y_view,
+                                  TensorView::matrix(lp.dy.data(), c.batch, c.out), dz_view)
                   .ok());
   std::vector<float> weight_grad(lp.weight.size(), NAN), bias_grad(lp.bias.size(), NAN), dx(lp.x.size(), NAN);
   ASSERT_TRUE(linear_weight_grad(ctx, lp.p, lp.x_view(), dz_view, weight_grad.data(), bias_grad.data(), false).ok());

@@ -1,21 +1,29 @@
 // Optimizers: several consecutive steps against an independent double-precision implementation
 // of torch.optim's rules (written here from PyTorch's documented algorithms, not from the code
-// under test), the state layout, gradient scaling, and every configuration error.
+// under test), the state layout, gradient scaling, the same bits on every team size, and every
+// configuration error.
 #include "layers/optimizer.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "core/rng.h"
+#include "pool_norm_test_support.h"
+#include "support/same_bits.h"
 #include "support/status_text.h"
+#include "support/test_teams.h"
 
 namespace utrain {
 namespace {
 
 using testing::status_text;
+
+// The tests of the values run on one member; OptimizerTeams compares the other team sizes with it.
+const ExecContext serial = testing::context_of(1);
 
 // torch.optim.SGD / Adam / AdamW in double, one parameter array.
 class ReferenceOptimizer {
@@ -80,7 +88,7 @@ void expect_matches_reference(const OptimizerConfig& c, float grad_scale) {
   for (int64_t t = 1; t <= 5; ++t) {
     SCOPED_TRACE(::testing::Message() << "step " << t);
     for (float& g : grad) g = rng.uniform_symmetric(1.5f);
-    ASSERT_TRUE(optimizer_step(c, t, param.data(), grad.data(), state.empty() ? nullptr : state.data(), kCount,
+    ASSERT_TRUE(optimizer_step(serial, c, t, param.data(), grad.data(), state.empty() ? nullptr : state.data(), kCount,
                                grad_scale)
                     .ok());
     reference.step(t, want, grad, grad_scale);
@@ -142,6 +150,39 @@ TEST(OptimizerAdamW, decoupled_weight_decay_matches_double_reference) {
   expect_matches_reference(adam(OptimizerKind::adamw, 1e-3f, 0.0f, 0.0f, 0.5f), 1.0f);
 }
 
+// Every loop the update has: SGD plain, with momentum, dampening or Nesterov (steps 1 and 2 on
+// differ), each without and with weight decay; Adam with and without decay; AdamW.
+std::vector<OptimizerConfig> every_variant() {
+  std::vector<OptimizerConfig> configs;
+  for (float wd : {0.0f, 0.05f}) {
+    configs.push_back(sgd(0.05f, 0.0f, 0.0f, false, wd));
+    configs.push_back(sgd(0.05f, 0.9f, 0.0f, false, wd));
+    configs.push_back(sgd(0.05f, 0.9f, 0.3f, false, wd));
+    configs.push_back(sgd(0.05f, 0.9f, 0.0f, true, wd));
+    configs.push_back(adam(OptimizerKind::adam, 0.01f, wd));
+    configs.push_back(adam(OptimizerKind::adamw, 0.01f, wd));
+  }
+  return configs;
+}
+
+std::string variant_name(const OptimizerConfig& c, float grad_scale) {
+  const char* kinds[] = {"sgd", "adam", "adamw"};
+  std::ostringstream name;
+  name << kinds[static_cast<int>(c.kind)] << " momentum " << c.momentum << " dampening " << c.dampening
+       << (c.nesterov ? " nesterov" : "") << " weight_decay " << c.weight_decay << " grad_scale " << grad_scale;
+  return name.str();
+}
+
+// A gradient scale of 1 skips its multiply (not with weight decay); both paths against the rules.
+TEST(OptimizerGradScale, every_variant_matches_double_reference_scaled_or_not) {
+  for (const OptimizerConfig& c : every_variant()) {
+    for (float grad_scale : {1.0f, 0.25f}) {
+      SCOPED_TRACE(variant_name(c, grad_scale));
+      expect_matches_reference(c, grad_scale);
+    }
+  }
+}
+
 TEST(OptimizerGradScale, every_kind_matches_double_reference_with_a_scaled_gradient) {
   expect_matches_reference(sgd(0.05f, 0.9f, 0.0f, true, 0.01f), 0.25f);
   expect_matches_reference(adam(OptimizerKind::adam, 0.01f, 0.1f), 1.0f / 3.0f);
@@ -158,11 +199,47 @@ TEST(OptimizerGradScale, scales_the_gradient_before_weight_decay) {
     const std::vector<float> grad = {1.0f, 3.0f, -2.0f}, prescaled_grad = {0.25f, 0.75f, -0.5f};
     std::vector<float> state_a(optimizer_state_floats(c, 3)), state_b(state_a.size());
     for (int64_t t = 1; t <= 3; ++t) {
-      ASSERT_TRUE(optimizer_step(c, t, scaled_param.data(), grad.data(), state_a.data(), 3, 0.25f).ok());
-      ASSERT_TRUE(optimizer_step(c, t, prescaled_param.data(), prescaled_grad.data(), state_b.data(), 3).ok());
+      ASSERT_TRUE(optimizer_step(serial, c, t, scaled_param.data(), grad.data(), state_a.data(), 3, 0.25f).ok());
+      ASSERT_TRUE(optimizer_step(serial, c, t, prescaled_param.data(), prescaled_grad.data(), state_b.data(), 3).ok());
     }
     EXPECT_EQ(scaled_param, prescaled_param);
     EXPECT_EQ(state_a, state_b);
+  }
+}
+
+// Parameter counts around the team's 16-float chunks: one, one chunk and a bit (run on the caller
+// alone on every team; a bias of 8 or 128 floats is as small), then counts that split unevenly
+// over 2, 3 and 8 members.
+constexpr size_t kTeamCounts[] = {1, 17, 1000, 4099};
+
+// Three consecutive steps (SGD's first step differs from the later ones) of every variant on each
+// team size against one member, bit for bit: parameters and state.
+TEST(OptimizerTeams, every_variant_is_bitwise_the_one_member_result) {
+  for (size_t count : kTeamCounts) {
+    const std::vector<float> start = testing::uniform_values(41, count, 2.0f);
+    for (const OptimizerConfig& c : every_variant()) {
+      for (float grad_scale : {1.0f, 0.25f}) {
+        SCOPED_TRACE(::testing::Message() << variant_name(c, grad_scale) << ", " << count << " parameters");
+        const auto run = [&](const ExecContext& ctx, std::vector<float>& param, std::vector<float>& state) {
+          param = start;
+          state.assign(optimizer_state_floats(c, count), 0.0f);
+          for (int64_t t = 1; t <= 3; ++t) {
+            const std::vector<float> grad = testing::uniform_values(static_cast<uint64_t>(41 + t), count);
+            ASSERT_TRUE(optimizer_step(ctx, c, t, param.data(), grad.data(), state.empty() ? nullptr : state.data(),
+                                       count, grad_scale)
+                            .ok());
+          }
+        };
+        std::vector<float> param_one, state_one;
+        run(serial, param_one, state_one);
+        for (int team : testing::kTeamSizes) {
+          std::vector<float> param, state;
+          run(testing::context_of(team), param, state);
+          EXPECT_TRUE(testing::same_bits("param", param, param_one)) << "team " << team;
+          EXPECT_TRUE(testing::same_bits("state", state, state_one)) << "team " << team;
+        }
+      }
+    }
   }
 }
 
@@ -176,12 +253,12 @@ TEST(OptimizerState, sizes_follow_the_kind) {
 TEST(OptimizerState, plain_sgd_needs_no_state_but_momentum_and_adam_do) {
   float param[2] = {1.0f, 2.0f};
   const float grad[2] = {1.0f, 1.0f};
-  EXPECT_TRUE(optimizer_step(sgd(0.5f), 1, param, grad, nullptr, 2).ok());
+  EXPECT_TRUE(optimizer_step(serial, sgd(0.5f), 1, param, grad, nullptr, 2).ok());
   EXPECT_EQ(param[0], 0.5f);
   EXPECT_EQ(param[1], 1.5f);
   const char* text = "invalid argument: optimizer step: state is null but this optimizer keeps state";
-  EXPECT_EQ(status_text(optimizer_step(sgd(0.5f, 0.9f), 1, param, grad, nullptr, 2)), text);
-  EXPECT_EQ(status_text(optimizer_step(adam(OptimizerKind::adam, 0.5f), 1, param, grad, nullptr, 2)), text);
+  EXPECT_EQ(status_text(optimizer_step(serial, sgd(0.5f, 0.9f), 1, param, grad, nullptr, 2)), text);
+  EXPECT_EQ(status_text(optimizer_step(serial, adam(OptimizerKind::adam, 0.5f), 1, param, grad, nullptr, 2)), text);
   EXPECT_EQ(param[0], 0.5f);  // refused steps leave the parameters alone
 }
 
@@ -251,14 +328,18 @@ TEST(OptimizerStepCheck, rejects_bad_steps_pointers_and_scales) {
   float param[1] = {1.0f}, state[2] = {0.0f, 0.0f};
   const float grad[1] = {1.0f};
   const OptimizerConfig c = adam(OptimizerKind::adam, 0.1f);
-  const Status zero = optimizer_step(c, 0, param, grad, state, 1);
+  const Status zero = optimizer_step(serial, c, 0, param, grad, state, 1);
   EXPECT_EQ(status_text(zero), "invalid argument: optimizer step: step counts from 1 (got 0, expected 1)");
-  EXPECT_EQ(optimizer_step(c, -3, param, grad, state, 1).got(), -3);
-  EXPECT_EQ(status_text(optimizer_step(c, 1, nullptr, grad, state, 1)), "invalid argument: optimizer step: param is null");
-  EXPECT_EQ(status_text(optimizer_step(c, 1, param, nullptr, state, 1)), "invalid argument: optimizer step: grad is null");
-  EXPECT_EQ(status_text(optimizer_step(c, 1, param, grad, state, 1, NAN)),
+  EXPECT_EQ(optimizer_step(serial, c, -3, param, grad, state, 1).got(), -3);
+  EXPECT_EQ(status_text(optimizer_step(serial, c, 1, nullptr, grad, state, 1)),
+            "invalid argument: optimizer step: param is null");
+  EXPECT_EQ(status_text(optimizer_step(serial, c, 1, param, nullptr, state, 1)),
+            "invalid argument: optimizer step: grad is null");
+  EXPECT_EQ(status_text(optimizer_step(ExecContext{}, c, 1, param, grad, state, 1)),
+            "invalid argument: optimizer step: the context has no team");
+  EXPECT_EQ(status_text(optimizer_step(serial, c, 1, param, grad, state, 1, NAN)),
             "invalid argument: optimizer step: grad_scale must be finite");
-  EXPECT_EQ(status_text(optimizer_step(sgd(-1.0f), 1, param, grad, nullptr, 1)),
+  EXPECT_EQ(status_text(optimizer_step(serial, sgd(-1.0f), 1, param, grad, nullptr, 1)),
             "invalid argument: optimizer: lr must be positive and finite");
   EXPECT_EQ(param[0], 1.0f);
   EXPECT_EQ(state[0], 0.0f);

@@ -29,18 +29,19 @@ void run_case(const ActivationCase& c) {
   stream_values(c.seed, 0, x, count, c.x_bound);
   stream_values(c.seed, 1, dy, count);
   const ActivationParams p{c.kind, c.slope};
+  const ExecContext& ctx = device_test::context();
   const auto view = [&](float* values) { return TensorView::matrix(values, c.rows, c.cols); };
 
-  ASSERT_TRUE(activation_forward(p, view(x), view(y)).ok());
+  ASSERT_TRUE(activation_forward(ctx, p, view(x), view(y)).ok());
   expect_all_close("y", y, c.y, count, kTol);
-  ASSERT_TRUE(activation_backward(p, view(y), view(dy), view(dx)).ok());
+  ASSERT_TRUE(activation_backward(ctx, p, view(y), view(dy), view(dx)).ok());
   expect_all_close("input_grad", dx, c.input_grad, count, kTol);
 
   memcpy(inout, x, count * sizeof(float));
   memcpy(grad, dy, count * sizeof(float));
-  ASSERT_TRUE(activation_forward(p, view(inout), view(inout)).ok());
+  ASSERT_TRUE(activation_forward(ctx, p, view(inout), view(inout)).ok());
   expect_all_close("in-place y", inout, c.y, count, kTol);
-  ASSERT_TRUE(activation_backward(p, view(inout), view(grad), view(grad)).ok());
+  ASSERT_TRUE(activation_backward(ctx, p, view(inout), view(grad), view(grad)).ok());
   expect_all_close("in-place input_grad", grad, c.input_grad, count, kTol);
 }
 

@@ -73,7 +73,7 @@ void run(const Conv2dCase& c, Conv2dParams p, ConvAlgorithm algorithm) {
   if (c.act == Activation::none)
     memcpy(dz, ldy, out_n * sizeof(float));
   else
-    ASSERT_TRUE(activation_backward(ActivationParams{c.act, c.slope}, yv, dyv, dzv).ok());
+    ASSERT_TRUE(activation_backward(ctx, ActivationParams{c.act, c.slope}, yv, dyv, dzv).ok());
   ASSERT_TRUE(conv2d_weight_grad(ctx, p, xv, dzv, dw, c.has_bias ? db : nullptr, false, weight_scratch, choice).ok());
   from_layout(dw, weight, p.layout, nchw);
   expect_all_close("weight_grad", nchw, c.weight_grad, w_n, kTol);

@@ -59,7 +59,7 @@ void run(const DepthwiseCase& c, const DepthwiseConv2dParams& p) {
   if (c.act == Activation::none)
     memcpy(dz, ldy, out_n * sizeof(float));
   else
-    ASSERT_TRUE(activation_backward(ActivationParams{c.act, c.slope}, yv, dyv, dzv).ok());
+    ASSERT_TRUE(activation_backward(ctx, ActivationParams{c.act, c.slope}, yv, dyv, dzv).ok());
   ASSERT_TRUE(depthwise_conv2d_weight_grad(ctx, p, xv, dzv, dw, c.has_bias ? db : nullptr, false).ok());
   from_layout(dw, weight, p.layout, nchw);
   expect_all_close("weight_grad", nchw, c.weight_grad, w_n, kTol);

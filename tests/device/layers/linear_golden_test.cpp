@@ -47,7 +47,7 @@ void run_case(const LinearCase& c) {
   if (c.act == Activation::none)
     memcpy(dz, dy, n * out * sizeof(float));
   else
-    ASSERT_TRUE(activation_backward(ActivationParams{c.act, c.slope}, yv, dyv, dzv).ok());
+    ASSERT_TRUE(activation_backward(ctx, ActivationParams{c.act, c.slope}, yv, dyv, dzv).ok());
   ASSERT_TRUE(linear_weight_grad(ctx, p, xv, dzv, dw, c.has_bias ? db : nullptr, false).ok());
   expect_all_close("weight_grad", dw, c.weight_grad, out * in, kTol);
   if (c.has_bias) expect_all_close("bias_grad", db, c.bias_grad, out, kTol);

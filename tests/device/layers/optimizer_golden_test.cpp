@@ -33,7 +33,7 @@ void run_case(const OptimizerCase& c) {
   for (int32_t step = 1; step <= c.steps; ++step) {
     const device_test::Note at("step %d", static_cast<int>(step));
     stream_values(c.seed, static_cast<uint64_t>(step), grad, count);
-    ASSERT_TRUE(optimizer_step(c.config, step, params, grad, state, count, c.grad_scale).ok());
+    ASSERT_TRUE(optimizer_step(device_test::context(), c.config, step, params, grad, state, count, c.grad_scale).ok());
     if (!expect_all_close("params", params, c.params + (step - 1) * count, count, kTol)) return;
   }
 }

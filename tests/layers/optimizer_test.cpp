@@ -150,8 +150,9 @@ TEST(OptimizerAdamW, decoupled_weight_decay_matches_double_reference) {
   expect_matches_reference(adam(OptimizerKind::adamw, 1e-3f, 0.0f, 0.0f, 0.5f), 1.0f);
 }
 
-// Every loop the update has: SGD plain, with momentum, dampening or Nesterov (steps 1 and 2 on
-// differ), each without and with weight decay; Adam with and without decay; AdamW.
+// Every loop the update has: SGD plain, with momentum, dampening or Nesterov (whose first step
+// differs from the later ones), each without and with weight decay; Adam and AdamW, each without
+// and with weight decay. With grad_scale 1 and another, every gradient term is covered.
 std::vector<OptimizerConfig> every_variant() {
   std::vector<OptimizerConfig> configs;
   for (float wd : {0.0f, 0.05f}) {

@@ -1,10 +1,12 @@
 // The depthwise kernel table, generated at compile time: every unroll of kUnrolls is instantiated
 // for both layouts and the three steps from the templates of depthwise_generic.h. Adding a
-// variant is adding one number to kUnrolls.
+// variant is adding one number to kUnrolls. The RV32F kernels (kernels/rv32/depthwise_rv32.h)
+// follow the generic ones.
 #include <string.h>
 
 #include "kernels/dw/depthwise_generic.h"
 #include "kernels/dw/depthwise_kernel.h"
+#include "kernels/rv32/depthwise_rv32.h"
 
 namespace utrain {
 
@@ -59,19 +61,28 @@ constexpr DepthwiseKernel make_entry() {
                          &generic::depthwise<k.layout, k.step, k.unroll>};
 }
 
-template <size_t... I>
-struct GenericTable {
-  static constexpr DepthwiseKernel entries[] = {make_entry<I>()...};
+constexpr DepthwiseKernel kRv32Kernels[] = {
+    {"dw_f32_chw_fw_u8__rv32", Layout::chw, LayerStep::forward, 8, Isa::rv32_f,
+     &rv32::depthwise_chw<LayerStep::forward>},
+    {"dw_f32_chw_ig_u8__rv32", Layout::chw, LayerStep::input_grad, 8, Isa::rv32_f,
+     &rv32::depthwise_chw<LayerStep::input_grad>},
 };
+constexpr size_t kRv32Count = sizeof(kRv32Kernels) / sizeof(kRv32Kernels[0]);
+
+template <size_t... I>
+struct KernelTable {
+  static constexpr DepthwiseKernel entries[] = {make_entry<I>()..., kRv32Kernels[0], kRv32Kernels[1]};
+};
+static_assert(kRv32Count == 2, "list every rv32 kernel in KernelTable");
 
 // GCC's __integer_pack expands 0 .. N-1 (what std::make_index_sequence uses; no <utility> here).
 template <size_t N>
-using TableOf = GenericTable<__integer_pack(N)...>;
+using TableOf = KernelTable<__integer_pack(N)...>;
 using Table = TableOf<kCount>;
 
 }  // namespace
 
-DepthwiseKernelList depthwise_kernels() { return DepthwiseKernelList{Table::entries, kCount}; }
+DepthwiseKernelList depthwise_kernels() { return DepthwiseKernelList{Table::entries, kCount + kRv32Count}; }
 
 const DepthwiseKernel* find_depthwise_kernel(const char* name) {
   for (const DepthwiseKernel& k : depthwise_kernels())

@@ -80,6 +80,8 @@ std::vector<DwShape> shapes_for_sweep() {
 const DwShape kLargeShapes[] = {
     {1, 64, 25, 5, make_window(3, 3, 1, 1, Padding2d::same(1), 1, 1)},
     {2, 32, 32, 32, make_window(3, 3, 2, 2, Padding2d{0, 1, 0, 1}, 1, 1)},
+    // The rv32 block method at its limits: strips of 30 rows, a 30-wide output row, padding 2.
+    {2, 3, 45, 29, make_window(3, 3, 1, 1, Padding2d{2, 0, 1, 2}, 1, 1)},
 };
 
 std::vector<float> random_values(size_t count, Rng& rng) {
@@ -261,7 +263,8 @@ TEST(DepthwiseKernelTable, names_follow_the_grammar_and_unroll_1_comes_first) {
   std::set<std::string> names;
   for (const DepthwiseKernel& k : depthwise_kernels()) {
     const std::string expected = std::string("dw_f32_") + (k.layout == Layout::chw ? "chw_" : "hwc_") +
-                                 layer_step_name(k.step) + "_u" + std::to_string(k.unroll);
+                                 layer_step_name(k.step) + "_u" + std::to_string(k.unroll) +
+                                 (k.isa == Isa::rv32_f ? "__rv32" : "");
     EXPECT_EQ(k.name, expected);
     EXPECT_TRUE(names.insert(k.name).second) << "duplicate " << k.name;
     EXPECT_EQ(find_depthwise_kernel(k.name), &k);
@@ -302,6 +305,26 @@ TEST(DepthwiseDefaultKernel, picks_the_layout_and_step_and_an_unroll_within_the_
                "dw_f32_chw_fw_u8");
   EXPECT_STREQ(default_depthwise_kernel(Layout::chw, LayerStep::weight_grad, ds_cnn, IsaSet::generic_only()).name,
                "dw_f32_chw_wg_u2");
+}
+
+// With RV32F, CHW forward and input grad of a 3×3 stride-1 layer take the block kernels; the
+// weight grad, HWC and shapes the block does not cover keep the generic ones.
+TEST(DepthwiseDefaultKernel, rv32_takes_the_block_kernels_where_they_cover_the_shape) {
+  const IsaSet rv32 = IsaSet::generic_only().with(Isa::rv32_f);
+  DepthwiseArgs a;
+  a.channels = 64, a.in_h = a.out_h = 25, a.in_w = a.out_w = 5;
+  a.window = make_window(3, 3, 1, 1, Padding2d::same(1), 1, 1);
+  EXPECT_STREQ(default_depthwise_kernel(Layout::chw, LayerStep::forward, a, rv32).name, "dw_f32_chw_fw_u8__rv32");
+  EXPECT_STREQ(default_depthwise_kernel(Layout::chw, LayerStep::input_grad, a, rv32).name, "dw_f32_chw_ig_u8__rv32");
+  EXPECT_EQ(default_depthwise_kernel(Layout::chw, LayerStep::weight_grad, a, rv32).isa, Isa::generic);
+  EXPECT_EQ(default_depthwise_kernel(Layout::hwc, LayerStep::forward, a, rv32).isa, Isa::generic);
+  DepthwiseArgs strided = a;
+  strided.window = make_window(3, 3, 2, 2, Padding2d::same(1), 1, 1);
+  strided.out_h = 13, strided.out_w = 3;
+  EXPECT_EQ(default_depthwise_kernel(Layout::chw, LayerStep::forward, strided, rv32).isa, Isa::generic);
+  DepthwiseArgs wide = a;
+  wide.in_w = wide.out_w = 31;  // a row of 31 + 2 does not fit the block's 32
+  EXPECT_EQ(default_depthwise_kernel(Layout::chw, LayerStep::forward, wide, rv32).isa, Isa::generic);
 }
 
 // TapLines against brute force: for every small geometry and destination position, the taps and

@@ -64,6 +64,8 @@ constexpr DepthwiseKernel make_entry() {
 constexpr DepthwiseKernel kRv32Kernels[] = {
     {"dw_f32_chw_fw_u8__rv32", Layout::chw, LayerStep::forward, 8, Isa::rv32_f,
      &rv32::depthwise_chw<LayerStep::forward>},
+    {"dw_f32_chw_wg_u8__rv32", Layout::chw, LayerStep::weight_grad, 8, Isa::rv32_f,
+     &rv32::depthwise_chw<LayerStep::weight_grad>},
     {"dw_f32_chw_ig_u8__rv32", Layout::chw, LayerStep::input_grad, 8, Isa::rv32_f,
      &rv32::depthwise_chw<LayerStep::input_grad>},
 };
@@ -71,9 +73,9 @@ constexpr size_t kRv32Count = sizeof(kRv32Kernels) / sizeof(kRv32Kernels[0]);
 
 template <size_t... I>
 struct KernelTable {
-  static constexpr DepthwiseKernel entries[] = {make_entry<I>()..., kRv32Kernels[0], kRv32Kernels[1]};
+  static constexpr DepthwiseKernel entries[] = {make_entry<I>()..., kRv32Kernels[0], kRv32Kernels[1], kRv32Kernels[2]};
 };
-static_assert(kRv32Count == 2, "list every rv32 kernel in KernelTable");
+static_assert(kRv32Count == 3, "list every rv32 kernel in KernelTable");
 
 // GCC's __integer_pack expands 0 .. N-1 (what std::make_index_sequence uses; no <utility> here).
 template <size_t N>

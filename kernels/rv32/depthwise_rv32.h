@@ -1,4 +1,4 @@
-// CHW depthwise forward and input grad for a scalar RV32F core, 3×3 windows at stride 1 (DS-CNN's
+// CHW depthwise steps for a scalar RV32F core, 3×3 windows at stride 1 (DS-CNN's
 // and MobileNet's stride-1 layers). The generic CHW kernel runs each tap along a whole row so the
 // host vectorizes it; on a scalar core with DS-CNN's 5-wide rows that is 16 instructions per MAC,
 // nearly all of it loop set-up.
@@ -8,7 +8,9 @@
 // and no output needs a border test. A row of outputs is then computed U at a time in registers:
 // each of the 3·(U+2) values under the U windows is loaded once and feeds up to 3 sums, so
 // 8 outputs cost 30 loads, 72 FMAs, 8 stores and a few pointer steps. With the copy into the
-// block, DS-CNN's 25×5 planes run at 0.27 MAC per instruction (the generic kernel: 0.06).
+// block, DS-CNN's 25×5 planes run at 0.27 MAC per instruction (the generic kernel: 0.06). The
+// weight grad walks the same block with the 9 tap gradients in registers: each block value feeds
+// the (up to 3) products of the dz values whose windows hold it (0.30; generic 0.13).
 //
 // The input grad at stride 1 is the same correlation: dx(h, w) = Σ w[2-i][2-j]·dz(h + i - (2 - top),
 // w + j - (2 - left)), the rotated taps over dz with padding 2 - top and 2 - left. Shapes outside
@@ -80,10 +82,10 @@ template <bool ACCUMULATE>
   }
 }
 
-// Output rows [h0, h0 + rows): block row b holds source row h0 + b - top at columns
-// [left, left + src_w). The columns around them are zero from correlate() and never written; the
-// rows above or below the source are zeroed here (a strip's rows move over the source).
-inline void correlate_strip(const Correlation& k, float (&block)[kBlockRows * kBlockStride], int32_t h0, int32_t rows) {
+// The block for output rows [h0, h0 + rows): block row b holds source row h0 + b - top at columns
+// [left, left + src_w). The columns around them are zero from the Block's construction and never
+// written; the rows above or below the source are zeroed here (a strip's rows move over the source).
+inline void fill_strip(const Correlation& k, float (&block)[kBlockRows * kBlockStride], int32_t h0, int32_t rows) {
   const int32_t width = k.dst_w + 2;
   const int32_t copied = k.src_w < width - k.left ? k.src_w : width - k.left;
   for (int32_t b = 0; b < rows + 2; ++b) {
@@ -96,6 +98,11 @@ inline void correlate_strip(const Correlation& k, float (&block)[kBlockRows * kB
     const float* src = k.src + static_cast<intptr_t>(h) * k.src_w;
     for (int32_t c = 0; c < copied; ++c) line[k.left + c] = src[c];
   }
+}
+
+// Output rows [h0, h0 + rows) of the correlation.
+inline void correlate_strip(const Correlation& k, float (&block)[kBlockRows * kBlockStride], int32_t h0, int32_t rows) {
+  fill_strip(k, block, h0, rows);
   for (int32_t r = 0; r < rows; ++r) {
     float* out = k.dst + static_cast<intptr_t>(h0 + r) * k.dst_w;
     if (k.accumulate)
@@ -115,22 +122,94 @@ inline void correlate(const Correlation& k, Block& block) {
     correlate_strip(k, block.values, h0, k.dst_h - h0 < kStripRows ? k.dst_h - h0 : kStripRows);
 }
 
+// The weight grad's products of U outputs of one row: grad[i][j] += Σ_u dz[u]·in[i][u + j], each
+// block value loaded once and multiplied by the (up to 3) dz values whose windows hold it.
+template <int U>
+[[gnu::always_inline]] inline void row_grads(const float* in, const float* dz, float (&grad)[9]) {
+  float d[U];
+#pragma GCC unroll 16
+  for (int u = 0; u < U; ++u) d[u] = dz[u];
+#pragma GCC unroll 3
+  for (int r = 0; r < 3; ++r)
+#pragma GCC unroll 16
+    for (int c = 0; c < U + 2; ++c) {
+      const float v = in[r * kBlockStride + c];
+#pragma GCC unroll 3
+      for (int j = 0; j < 3; ++j)
+        if (c - j >= 0 && c - j < U) grad[r * 3 + j] = multiply_add(d[c - j], v, grad[r * 3 + j]);
+    }
+}
+
+// Adds the products of output rows [h0, h0 + rows) of one plane into grad (kept in registers
+// over the rows: one function, everything inlined).
+inline void weight_grad_strip(const Correlation& k, const float* dz, float (&block)[kBlockRows * kBlockStride],
+                              int32_t h0, int32_t rows, float (&grad)[9]) {
+  fill_strip(k, block, h0, rows);
+  float g[9];
+#pragma GCC unroll 9
+  for (int t = 0; t < 9; ++t) g[t] = grad[t];
+  for (int32_t r = 0; r < rows; ++r) {
+    const float* in = block + r * kBlockStride;
+    const float* d = dz + static_cast<intptr_t>(h0 + r) * k.dst_w;
+    int32_t w = 0;
+    for (; w + 8 <= k.dst_w; w += 8) row_grads<8>(in + w, d + w, g);
+    switch (k.dst_w - w) {
+      case 7: row_grads<7>(in + w, d + w, g); break;
+      case 6: row_grads<6>(in + w, d + w, g); break;
+      case 5: row_grads<5>(in + w, d + w, g); break;
+      case 4: row_grads<4>(in + w, d + w, g); break;
+      case 3: row_grads<3>(in + w, d + w, g); break;
+      case 2: row_grads<2>(in + w, d + w, g); break;
+      case 1: row_grads<1>(in + w, d + w, g); break;
+      default: break;
+    }
+  }
+#pragma GCC unroll 9
+  for (int t = 0; t < 9; ++t) grad[t] = g[t];
+}
+
 // Whether the block method covers the step's shape.
 inline bool fits_block(const DepthwiseArgs& a, LayerStep step) {
   const Window2d& w = a.window;
   if (w.kernel_h != 3 || w.kernel_w != 3 || w.stride_h != 1 || w.stride_w != 1 || w.dilation_h != 1 ||
       w.dilation_w != 1)
     return false;
-  const int32_t dst_w = step == LayerStep::forward ? a.out_w : a.in_w;
+  const int32_t dst_w = step == LayerStep::input_grad ? a.in_w : a.out_w;
   const bool pads_fit = w.pad.top <= 2 && w.pad.left <= 2;
   return pads_fit && dst_w + 2 <= kBlockStride;
 }
 
-// The kernel table's entry: CHW forward or input grad, this member's share of the n·C planes.
+// Weight grad, CHW: this member's share of the channels, each summed over the batch's planes
+// (the bias grad is the generic channel sum).
+inline void weight_grad_chw(const DepthwiseArgs& a, int member, int members) {
+  Correlation k{};
+  k.src_h = a.in_h, k.src_w = a.in_w, k.dst_h = a.out_h, k.dst_w = a.out_w;
+  k.top = a.window.pad.top, k.left = a.window.pad.left;
+  const intptr_t in_plane = static_cast<intptr_t>(a.in_h) * a.in_w, out_plane = static_cast<intptr_t>(a.out_h) * a.out_w;
+  const Range channels = partition(a.channels, member, members, 1);
+  Block block;
+  for (int32_t c = channels.begin; c < channels.end; ++c) {
+    if (a.weight_grad != nullptr) {
+      float grad[9] = {};
+      for (int32_t n = 0; n < a.batch; ++n) {
+        const intptr_t plane = static_cast<intptr_t>(n) * a.channels + c;
+        k.src = a.x + plane * in_plane;
+        for (int32_t h0 = 0; h0 < k.dst_h; h0 += kStripRows)
+          weight_grad_strip(k, a.dy + plane * out_plane, block.values, h0,
+                            k.dst_h - h0 < kStripRows ? k.dst_h - h0 : kStripRows, grad);
+      }
+      for (int t = 0; t < 9; ++t) generic::store_grad(a.weight_grad + static_cast<intptr_t>(c) * 9 + t, grad[t], a.accumulate);
+    }
+    if (a.bias_grad != nullptr) generic::store_grad(a.bias_grad + c, generic::chw_channel_sum<4>(a, c), a.accumulate);
+  }
+}
+
+// The kernel table's entry: CHW forward, weight grad or input grad; shapes the block does not
+// cover run the generic kernel.
 template <LayerStep S>
 void depthwise_chw(const DepthwiseArgs& a, int member, int members) {
-  static_assert(S != LayerStep::weight_grad, "the block method gathers: forward and input grad only");
-  if (!fits_block(a, S)) return generic::depthwise<Layout::chw, S, 8>(a, member, members);
+  if (!fits_block(a, S)) return generic::depthwise<Layout::chw, S, S == LayerStep::weight_grad ? 2 : 8>(a, member, members);
+  if constexpr (S == LayerStep::weight_grad) return weight_grad_chw(a, member, members);
   const bool forward = S == LayerStep::forward;
   Correlation k{};
   k.src_h = forward ? a.in_h : a.out_h, k.src_w = forward ? a.in_w : a.out_w;

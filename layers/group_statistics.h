@@ -63,6 +63,9 @@ inline void for_each_group_value(const GroupLayout& l, int32_t count, const Visi
     for (int32_t g = 0; g < count; ++g)
       for (int32_t r = 0; r < l.runs; ++r) {
         const int64_t run = g * l.group_stride + r * l.run_stride, first_index = int64_t{r} * l.run_length;
+        // Unrolled: on a scalar core the loop's own instructions were a third of each pass
+        // (DS-CNN's BatchNorm forward on rv32: 18.8 -> 14.8 instructions per value).
+#pragma GCC unroll 4
         for (int32_t i = 0; i < l.run_length; ++i) visit(g, run + i, first_index + i);
       }
     return;

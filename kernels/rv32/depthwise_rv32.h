@@ -44,12 +44,11 @@ struct Correlation {
   bool accumulate;
 };
 
-// U outputs of one row: `in` is the block value under the first window's top-left tap.
-template <int U, bool ACCUMULATE>
-[[gnu::always_inline]] inline void row_outputs(const float* in, float* out, const float (&t)[9], float bias) {
-  float sum[U];
-#pragma GCC unroll 16
-  for (int u = 0; u < U; ++u) sum[u] = ACCUMULATE ? out[u] : bias;
+// Calls f(tap, u, v) for every product of U neighbouring windows of a row: each of the 3·(U+2)
+// block values v under them, loaded once, with each tap (r·3 + j) by which window u reads it.
+// `in` is the block value under the first window's top-left tap.
+template <int U, class F>
+[[gnu::always_inline]] inline void window_products(const float* in, const F& f) {
 #pragma GCC unroll 3
   for (int r = 0; r < 3; ++r)
 #pragma GCC unroll 16
@@ -57,29 +56,45 @@ template <int U, bool ACCUMULATE>
       const float v = in[r * kBlockStride + c];
 #pragma GCC unroll 3
       for (int j = 0; j < 3; ++j)
-        if (c - j >= 0 && c - j < U) sum[c - j] = multiply_add(t[r * 3 + j], v, sum[c - j]);
+        if (c - j >= 0 && c - j < U) f(r * 3 + j, c - j, v);
     }
+}
+
+// Calls run.template operator()<U>(w, state) over a row of `width` outputs: blocks of U = 8 from
+// w = 0, then the rest (1-7) as one block of its own size, so DS-CNN's 5-wide rows are a single
+// block. State that lives across blocks (the weight grad's sums) is passed, not captured: GCC
+// keeps a captured array in memory.
+template <class Run, class State>
+[[gnu::always_inline]] inline void row_blocks(int32_t width, const Run& run, State& state) {
+  int32_t w = 0;
+  for (; w + 8 <= width; w += 8) run.template operator()<8>(w, state);
+  switch (width - w) {
+    case 7: return run.template operator()<7>(w, state);
+    case 6: return run.template operator()<6>(w, state);
+    case 5: return run.template operator()<5>(w, state);
+    case 4: return run.template operator()<4>(w, state);
+    case 3: return run.template operator()<3>(w, state);
+    case 2: return run.template operator()<2>(w, state);
+    case 1: return run.template operator()<1>(w, state);
+    default: return;
+  }
+}
+
+// U outputs of one row, summed in registers.
+template <int U, bool ACCUMULATE>
+[[gnu::always_inline]] inline void row_outputs(const float* in, float* out, const float (&t)[9], float bias) {
+  float sum[U];
+#pragma GCC unroll 16
+  for (int u = 0; u < U; ++u) sum[u] = ACCUMULATE ? out[u] : bias;
+  window_products<U>(in, [&](int tap, int u, float v) { sum[u] = multiply_add(t[tap], v, sum[u]); });
 #pragma GCC unroll 16
   for (int u = 0; u < U; ++u) out[u] = sum[u];
 }
 
-// One row of `width` outputs: blocks of 8, then the rest (1-7) as one block of its own size, so
-// DS-CNN's 5-wide rows are a single block.
 template <bool ACCUMULATE>
 [[gnu::always_inline]] inline void output_row(const float* in, float* out, int32_t width, const float (&t)[9],
                                               float bias) {
-  int32_t w = 0;
-  for (; w + 8 <= width; w += 8) row_outputs<8, ACCUMULATE>(in + w, out + w, t, bias);
-  switch (width - w) {
-    case 7: return row_outputs<7, ACCUMULATE>(in + w, out + w, t, bias);
-    case 6: return row_outputs<6, ACCUMULATE>(in + w, out + w, t, bias);
-    case 5: return row_outputs<5, ACCUMULATE>(in + w, out + w, t, bias);
-    case 4: return row_outputs<4, ACCUMULATE>(in + w, out + w, t, bias);
-    case 3: return row_outputs<3, ACCUMULATE>(in + w, out + w, t, bias);
-    case 2: return row_outputs<2, ACCUMULATE>(in + w, out + w, t, bias);
-    case 1: return row_outputs<1, ACCUMULATE>(in + w, out + w, t, bias);
-    default: return;
-  }
+  row_blocks(width, [&]<int U>(int32_t w, float* o) { row_outputs<U, ACCUMULATE>(in + w, o + w, t, bias); }, out);
 }
 
 // The block for output rows [h0, h0 + rows): block row b holds source row h0 + b - top at columns
@@ -122,22 +137,13 @@ inline void correlate(const Correlation& k, Block& block) {
     correlate_strip(k, block.values, h0, k.dst_h - h0 < kStripRows ? k.dst_h - h0 : kStripRows);
 }
 
-// The weight grad's products of U outputs of one row: grad[i][j] += Σ_u dz[u]·in[i][u + j], each
-// block value loaded once and multiplied by the (up to 3) dz values whose windows hold it.
+// The weight grad's products of U outputs of one row: grad[i][j] += Σ_u dz[u]·in[i][u + j].
 template <int U>
 [[gnu::always_inline]] inline void row_grads(const float* in, const float* dz, float (&grad)[9]) {
   float d[U];
 #pragma GCC unroll 16
   for (int u = 0; u < U; ++u) d[u] = dz[u];
-#pragma GCC unroll 3
-  for (int r = 0; r < 3; ++r)
-#pragma GCC unroll 16
-    for (int c = 0; c < U + 2; ++c) {
-      const float v = in[r * kBlockStride + c];
-#pragma GCC unroll 3
-      for (int j = 0; j < 3; ++j)
-        if (c - j >= 0 && c - j < U) grad[r * 3 + j] = multiply_add(d[c - j], v, grad[r * 3 + j]);
-    }
+  window_products<U>(in, [&](int tap, int u, float v) { grad[tap] = multiply_add(d[u], v, grad[tap]); });
 }
 
 // Adds the products of output rows [h0, h0 + rows) of one plane into grad (kept in registers
@@ -151,18 +157,7 @@ inline void weight_grad_strip(const Correlation& k, const float* dz, float (&blo
   for (int32_t r = 0; r < rows; ++r) {
     const float* in = block + r * kBlockStride;
     const float* d = dz + static_cast<intptr_t>(h0 + r) * k.dst_w;
-    int32_t w = 0;
-    for (; w + 8 <= k.dst_w; w += 8) row_grads<8>(in + w, d + w, g);
-    switch (k.dst_w - w) {
-      case 7: row_grads<7>(in + w, d + w, g); break;
-      case 6: row_grads<6>(in + w, d + w, g); break;
-      case 5: row_grads<5>(in + w, d + w, g); break;
-      case 4: row_grads<4>(in + w, d + w, g); break;
-      case 3: row_grads<3>(in + w, d + w, g); break;
-      case 2: row_grads<2>(in + w, d + w, g); break;
-      case 1: row_grads<1>(in + w, d + w, g); break;
-      default: break;
-    }
+    row_blocks(k.dst_w, [in, d]<int U>(int32_t w, float(&sums)[9]) { row_grads<U>(in + w, d + w, sums); }, g);
   }
 #pragma GCC unroll 9
   for (int t = 0; t < 9; ++t) grad[t] = g[t];

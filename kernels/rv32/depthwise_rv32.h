@@ -19,6 +19,7 @@
 #pragma once
 #include <stdint.h>
 
+#include "core/arith.h"
 #include "core/partition.h"
 #include "kernels/dw/depthwise_generic.h"
 #include "kernels/dw/depthwise_kernel.h"
@@ -132,9 +133,11 @@ struct Block {
   float values[kBlockRows * kBlockStride] = {};
 };
 
+// The rows of the strip of `height` output rows that starts at h0 (strips start every kStripRows).
+inline int32_t strip_rows(int32_t height, int32_t h0) { return min_of(kStripRows, height - h0); }
+
 inline void correlate(const Correlation& k, Block& block) {
-  for (int32_t h0 = 0; h0 < k.dst_h; h0 += kStripRows)
-    correlate_strip(k, block.values, h0, k.dst_h - h0 < kStripRows ? k.dst_h - h0 : kStripRows);
+  for (int32_t h0 = 0; h0 < k.dst_h; h0 += kStripRows) correlate_strip(k, block.values, h0, strip_rows(k.dst_h, h0));
 }
 
 // The weight grad's products of U outputs of one row: grad[i][j] += Σ_u dz[u]·in[i][u + j].
@@ -190,8 +193,7 @@ inline void weight_grad_chw(const DepthwiseArgs& a, int member, int members) {
         const intptr_t plane = static_cast<intptr_t>(n) * a.channels + c;
         k.src = a.x + plane * in_plane;
         for (int32_t h0 = 0; h0 < k.dst_h; h0 += kStripRows)
-          weight_grad_strip(k, a.dy + plane * out_plane, block.values, h0,
-                            k.dst_h - h0 < kStripRows ? k.dst_h - h0 : kStripRows, grad);
+          weight_grad_strip(k, a.dy + plane * out_plane, block.values, h0, strip_rows(k.dst_h, h0), grad);
       }
       for (int t = 0; t < 9; ++t) generic::store_grad(a.weight_grad + static_cast<intptr_t>(c) * 9 + t, grad[t], a.accumulate);
     }

@@ -17,6 +17,12 @@ inline constexpr Layout kBothLayouts[] = {Layout::chw, Layout::hwc};
 // Stream `stream` of a case: Rng(seed, stream), `count` values of uniform_symmetric(bound).
 void stream_values(uint64_t seed, uint64_t stream, float* values, size_t count, float bound = 1.0f);
 
+// The floats of a dense tensor of shape s.
+inline size_t count_of(const Shape& s) { return static_cast<size_t>(s.elements()); }
+
+// The largest of three counts: an NCHW copy that must hold any of a step's three tensors.
+inline size_t largest(size_t a, size_t b, size_t c) { return a > b ? (a > c ? a : c) : (b > c ? b : c); }
+
 // `nchw` (shape s, NCHW order) written into `out` in `layout`'s memory order, and back.
 void to_layout(const float* nchw, const Shape& s, Layout layout, float* out);
 void from_layout(const float* values, const Shape& s, Layout layout, float* nchw);

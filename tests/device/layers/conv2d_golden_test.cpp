@@ -1,6 +1,7 @@
 // The Conv2D goldens (tests/golden/fixtures/conv.h) on the device's team: forward, weight grad,
 // bias grad and input grad of every case with every algorithm that can run it (automatic,
-// lowered, direct, and pointwise on 1×1 windows), in both layouts, overwriting. The host test
+// lowered, direct, flipped — the input grad of stride-1 cases, the automatic choice elsewhere —
+// and pointwise on 1×1 windows), in both layouts, overwriting. The host test
 // also covers accumulation and other team sizes; the transposed convolution has its own file
 // (conv_transpose_golden_test.cpp). Tolerance as on the host: 1e-5 · max(1, |want|) (see
 // tests/golden/conv_golden_test.cpp).
@@ -16,20 +17,18 @@ namespace utrain {
 namespace {
 
 using device_test::GoldenMemory;
+using device_test::count_of;
 using device_test::expect_all_close;
 using device_test::from_layout;
+using device_test::largest;
 using device_test::stream_values;
 using device_test::to_layout;
 using golden::Conv2dCase;
 
 constexpr double kTol = 1e-5;
 // Pointwise runs only on 1×1 windows (elsewhere it would be the automatic choice again).
-constexpr ConvAlgorithm kAlgorithms[] = {ConvAlgorithm::automatic, ConvAlgorithm::lowered, ConvAlgorithm::direct};
-
-size_t count_of(const Shape& s) { return static_cast<size_t>(s.elements()); }
-
-// The NCHW copy of a result holds any of the three tensors (padding can make y the largest).
-size_t largest(size_t a, size_t b, size_t c) { return a > b ? (a > c ? a : c) : (b > c ? b : c); }
+constexpr ConvAlgorithm kAlgorithms[] = {ConvAlgorithm::automatic, ConvAlgorithm::lowered, ConvAlgorithm::direct,
+                                         ConvAlgorithm::flipped};
 
 // Scratch of the size a step asks for, null when it does not fit.
 Workspace scratch(LayerStep step, const Conv2dParams& p, const Shape& in, ConvAlgorithm algorithm) {

@@ -12,19 +12,16 @@ namespace utrain {
 namespace {
 
 using device_test::GoldenMemory;
+using device_test::count_of;
 using device_test::expect_all_close;
 using device_test::from_layout;
+using device_test::largest;
 using device_test::stream_values;
 using device_test::to_layout;
 using golden::ConvTranspose2dCase;
 
 constexpr double kTol = 1e-5;
 constexpr ConvAlgorithm kAlgorithms[] = {ConvAlgorithm::automatic, ConvAlgorithm::lowered, ConvAlgorithm::direct};
-
-size_t count_of(const Shape& s) { return static_cast<size_t>(s.elements()); }
-
-// The NCHW copy of a result holds any of the three tensors.
-size_t largest(size_t a, size_t b, size_t c) { return a > b ? (a > c ? a : c) : (b > c ? b : c); }
 
 // Scratch of the size a step asks for, null when it does not fit.
 Workspace scratch(LayerStep step, const ConvTranspose2dParams& p, const Shape& in, ConvAlgorithm algorithm) {

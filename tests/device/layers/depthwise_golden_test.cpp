@@ -14,18 +14,15 @@ namespace utrain {
 namespace {
 
 using device_test::GoldenMemory;
+using device_test::count_of;
 using device_test::expect_all_close;
 using device_test::from_layout;
+using device_test::largest;
 using device_test::stream_values;
 using device_test::to_layout;
 using golden::DepthwiseCase;
 
 constexpr double kTol = 1e-5;
-
-size_t count_of(const Shape& s) { return static_cast<size_t>(s.elements()); }
-
-// The NCHW copy of a result holds any of the three tensors (padding can make y the largest).
-size_t largest(size_t a, size_t b, size_t c) { return a > b ? (a > c ? a : c) : (b > c ? b : c); }
 
 void run(const DepthwiseCase& c, const DepthwiseConv2dParams& p) {
   const device_test::Note note("%s %s", c.name, layout_name(p.layout));

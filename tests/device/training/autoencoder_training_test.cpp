@@ -51,12 +51,8 @@ void run_case(const AutoencoderCase& c) {
   static float samples[kMaxSamples][kMaxFeatures];
   model = autoencoder_model(c);
   ASSERT_TRUE(model.status().ok());
-  ASSERT_TRUE(plan_training(model, c.config, &plan).ok());
-  ASSERT_TRUE(plan.summary.total_bytes <= device_test::kTrainingMemoryBytes);
-  ASSERT_TRUE(trainer
-                  .init(model, c.config, plan, device_test::context(), device_test::training_memory(),
-                        plan.summary.total_bytes)
-                  .ok());
+  device_test::start_training(model, c.config, &plan, &trainer);
+  if (device_test::current_test_failed()) return;
   ASSERT_TRUE(trainer.initialize(c.init_seed).ok());
   for (int p = 0; p < trainer.parameter_count(); ++p) {
     const ParameterView v = trainer.parameter(p);

@@ -106,12 +106,8 @@ void run_case(const char* name, Model (*model_of)(Layout), Layout layout) {
   static Trainer trainer;
   model = model_of(layout);
   ASSERT_TRUE(model.status().ok());
-  ASSERT_TRUE(plan_training(model, c.config, &plan).ok());
-  ASSERT_TRUE(plan.summary.total_bytes <= device_test::kTrainingMemoryBytes);
-  ASSERT_TRUE(trainer
-                  .init(model, c.config, plan, device_test::context(), device_test::training_memory(),
-                        plan.summary.total_bytes)
-                  .ok());
+  device_test::start_training(model, c.config, &plan, &trainer);
+  if (device_test::current_test_failed()) return;
   ASSERT_TRUE(trainer.initialize(c.init_seed).ok());
   rearrange_from_pytorch_layout(model, trainer);
   if (device_test::current_test_failed()) return;

@@ -1,6 +1,7 @@
 #include "training/training_memory.h"
 
 #include "core/arena.h"
+#include "harness/device_test.h"
 
 namespace utrain::device_test {
 
@@ -8,6 +9,10 @@ namespace {
 alignas(kArenaAlignment) unsigned char g_training_memory[kTrainingMemoryBytes];
 }  // namespace
 
-unsigned char* training_memory() { return g_training_memory; }
+void start_training(const Model& model, const TrainConfig& config, Plan* plan, Trainer* trainer) {
+  ASSERT_TRUE(plan_training(model, config, plan).ok());
+  ASSERT_TRUE(plan->summary.total_bytes <= kTrainingMemoryBytes);
+  ASSERT_TRUE(trainer->init(model, config, *plan, context(), g_training_memory, plan->summary.total_bytes).ok());
+}
 
 }  // namespace utrain::device_test

@@ -3,6 +3,8 @@
 #pragma once
 #include <stddef.h>
 
+#include "graph/trainer.h"
+
 namespace utrain::device_test {
 
 // The plans of the golden runs: ResNet8 2,482,239 bytes (batch 2, Adam), the Deep AutoEncoder
@@ -11,6 +13,9 @@ namespace utrain::device_test {
 // Cortex-M4F's 4 MiB of RAM.
 inline constexpr size_t kTrainingMemoryBytes = 2560 * 1024;
 
-unsigned char* training_memory();
+// Plans `model` for training with `config` and starts `trainer` on the plan in the block, with
+// the device's team and instruction sets. A failure is reported as the running test's (at the
+// check that failed); the caller returns when current_test_failed().
+void start_training(const Model& model, const TrainConfig& config, Plan* plan, Trainer* trainer);
 
 }  // namespace utrain::device_test

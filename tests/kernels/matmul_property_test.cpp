@@ -11,6 +11,7 @@
 #include "core/rng.h"
 #include "kernels/mm/matmul_kernel.h"
 #include "kernels/mm/matmul_reference.h"
+#include "support/matmul_epilogue_variant.h"
 #include "support/test_teams.h"
 
 namespace utrain {
@@ -57,12 +58,7 @@ void check_kernel(const MatMulKernel& kernel, Shape3 s, int members, int variant
   fill(bias, rng);
   p.a = a.data(), p.b = b.data();
 
-  p.accumulate = variant % 3 == 1;
-  p.bias_axis = variant % 3 == 0 ? BiasAxis::none : variant % 3 == 1 ? BiasAxis::row : BiasAxis::col;
-  p.bias = p.bias_axis == BiasAxis::none ? nullptr : bias.data();
-  constexpr Activation kActs[] = {Activation::none, Activation::relu, Activation::leaky_relu,
-                                  Activation::sigmoid, Activation::tanh};
-  p.act = kActs[variant % 5];
+  testing::set_epilogue_variant(p, variant, bias.data());
 
   const size_t c_size = static_cast<size_t>(s.m * p.ldc);
   std::vector<float> c(c_size + 2 * kGuard, kPoison), expect(c_size, kPoison);

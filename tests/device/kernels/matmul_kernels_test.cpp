@@ -14,6 +14,7 @@
 #include "harness/device_test.h"
 #include "kernels/mm/matmul_kernel.h"
 #include "kernels/mm/matmul_reference.h"
+#include "support/matmul_epilogue_variant.h"
 
 namespace utrain {
 namespace {
@@ -68,12 +69,7 @@ bool make_problem(Shape s, Trans ta, Trans tb, int variant, Rng& rng, Problem& p
   fill(pr.bias, s.m > s.n ? s.m : s.n, rng);
   p.a = pr.a, p.b = pr.b;
 
-  p.accumulate = variant % 3 == 1;
-  p.bias_axis = variant % 3 == 0 ? BiasAxis::none : variant % 3 == 1 ? BiasAxis::row : BiasAxis::col;
-  p.bias = p.bias_axis == BiasAxis::none ? nullptr : pr.bias;
-  constexpr Activation kActivations[] = {Activation::none, Activation::relu, Activation::leaky_relu,
-                                         Activation::sigmoid, Activation::tanh};
-  p.act = kActivations[variant % 5];
+  testing::set_epilogue_variant(p, variant, pr.bias);
 
   for (int32_t x = 0; x < c_size + 2 * kGuard; ++x) pr.c_initial[x] = kPoison;
   for (int32_t i = 0; i < s.m; ++i)

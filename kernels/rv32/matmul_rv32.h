@@ -10,12 +10,14 @@
 //    0..U-1; the pointers advance once per U steps.
 //  - along the tile (A transposed, B not): the tile's values for one k are contiguous, so one
 //    pointer reads them at immediate offsets and advances by the leading dimension every step.
-// With 5×5 and U = 8 that is 8·(10 loads + 25 FMAs + at most 2 pointer steps) plus at most 10
-// pointer steps and a branch per 200 MACs: 0.66-0.69 MAC per instruction. The tile needs
-// 25 sums + 5 values of A + 1 value of B = 31 registers, so B is loaded one value at a time.
+// With 4×6 and U = 16 that is 16·(10 loads + 24 FMAs + at most 2 pointer steps) plus at most 10
+// pointer steps and a branch per 384 MACs: 0.66-0.69 MAC per instruction. The tile needs
+// 24 sums + 4 values of A + 1 value of B = 29 registers, B loaded one value at a time. (A 5×5
+// tile needs 31; GCC spilled in it, and it was never the fastest choice for a model step.)
 //
 // Edges: rows and columns left over after the full tiles are done with smaller tiles
-// (edge_size), so every shape and every split is correct and no member writes outside its share.
+// (edge_size, unrolled at most 8 times: edge_unroll), so every shape and every split is correct
+// and no member writes outside its share.
 // An outer product (K = 1, a batch-1 weight gradient) has nothing to sum and runs its own loop.
 #pragma once
 #include <stdint.h>
@@ -188,13 +190,18 @@ template <Trans TA, Trans TB, int MR, int U>
 // tiles, whose every size would cost code space for little speed.
 constexpr int edge_size(int size) { return size > 6 ? size / 2 : size - 1; }
 
+// The K unrolling of the edge tiles (the narrower ones at a band's end, the lower bands): at most
+// 8. Every unrolled step of every tile size is code, and unrolling the edges 16 times as well
+// made the rv32 entries a third larger (480 KB against 360 KB) for well under 1% of speed.
+constexpr int edge_unroll(int unroll) { return unroll > 8 ? 8 : unroll; }
+
 // Rows i0 .. i0+MR, columns [cols.begin, cols.end): NR-wide tiles, then narrower ones.
 template <Trans TA, Trans TB, int MR, int NR, int U, bool BIAS>
 void row_band(const MatMulArgs& p, int32_t i0, Range cols) {
   int32_t j = cols.begin;
   for (; j + NR <= cols.end; j += NR) tile<TA, TB, MR, NR, U, BIAS>(p, i0, j);
   if constexpr (NR > 1)
-    if (j < cols.end) row_band<TA, TB, MR, edge_size(NR), U, BIAS>(p, i0, Range{j, cols.end});
+    if (j < cols.end) row_band<TA, TB, MR, edge_size(NR), edge_unroll(U), BIAS>(p, i0, Range{j, cols.end});
 }
 
 // Rows × columns: bands of MR rows, then lower ones.
@@ -203,7 +210,7 @@ void block(const MatMulArgs& p, Range rows, Range cols) {
   int32_t i = rows.begin;
   for (; i + MR <= rows.end; i += MR) row_band<TA, TB, MR, NR, U, BIAS>(p, i, cols);
   if constexpr (MR > 1)
-    if (i < rows.end) block<TA, TB, edge_size(MR), NR, U, BIAS>(p, Range{i, rows.end}, cols);
+    if (i < rows.end) block<TA, TB, edge_size(MR), NR, edge_unroll(U), BIAS>(p, Range{i, rows.end}, cols);
 }
 
 // The outer product's rows: bands of MR rows, then lower ones.

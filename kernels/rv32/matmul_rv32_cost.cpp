@@ -30,14 +30,13 @@ int32_t bits_set(int32_t v) {
   return n;
 }
 
-// One mr×nr tile over all of K.
+// One mr×nr tile over all of K; the edge tiles (smaller than the entry's) unroll less.
 int64_t tile_instructions(const MatMulKernel& k, const MatMulArgs& p, int32_t mr, int32_t nr) {
+  const int32_t unroll = mr == k.mr && nr == k.nr ? k.ku : edge_unroll(k.ku);
   const int64_t per_step = mr + nr + mr * nr + (k.ta == Trans::t ? 1 : 0) + (k.tb == Trans::n ? 1 : 0);
-  // A tile of 31 registers (5×5) spills a sum or two per block.
-  const int64_t spills = mr * nr + (mr < nr ? mr : nr) + 1 > 30 ? 4 : 0;
-  const int64_t per_block = (k.ta == Trans::n ? mr : 0) + (k.tb == Trans::t ? nr : 0) + 2 + spills;
-  const int64_t rest = (p.k - 1) % k.ku;
-  const int64_t blocks = (p.k - 1) / k.ku + bits_set(static_cast<int32_t>(rest)) + 1;
+  const int64_t per_block = (k.ta == Trans::n ? mr : 0) + (k.tb == Trans::t ? nr : 0) + 2;
+  const int64_t rest = (p.k - 1) % unroll;
+  const int64_t blocks = (p.k - 1) / unroll + bits_set(static_cast<int32_t>(rest)) + 1;
   const int64_t sums = mr * nr;
   const int64_t fixed = sums * (p.accumulate ? 3 : 1) /* stores */ + mr + nr + 12;
   return per_step * p.k + per_block * blocks + fixed;

@@ -5,7 +5,7 @@
 // write outside the M×N result fails the test. One test per operand form, named after it.
 //
 // The shapes are kept small for the emulator. Each shape's inputs, reference result and
-// tolerances are made once and shared by the form's 54 kernels: the reference accumulates in
+// tolerances are made once and shared by all the form's kernels: the reference accumulates in
 // double, which rv32imf and the Cortex-M4F emulate in software.
 #include <math.h>
 #include <string.h>

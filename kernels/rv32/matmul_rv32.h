@@ -30,26 +30,40 @@
 
 namespace utrain::rv32 {
 
+// How a tile's operand lies in memory: along K or along the tile (see the top of this file), or
+// in a packed panel (pack_panel below), k-major with exactly E values per k, so that all its
+// loads in a block are immediate offsets from one pointer.
+enum class Reach : uint8_t { along_k, along_tile, packed };
+
+template <Trans T, bool IS_A>
+constexpr Reach kReach = (T == Trans::n) == IS_A ? Reach::along_k : Reach::along_tile;
+
 // The pointers one operand's tile is read through, and how they advance.
-template <int E, bool ALONG_K>
+template <int E, Reach R>
 struct TileStream {
-  const float* at[ALONG_K ? E : 1];
+  static constexpr int kPointers = R == Reach::along_k ? E : 1;
+  const float* at[kPointers];
   intptr_t ld;
 
   // `corner` is the tile's first element; along K the tile's e-th row starts ld·e further.
   TileStream(const float* corner, intptr_t leading) : ld(leading) {
-    for (int e = 0; e < (ALONG_K ? E : 1); ++e) at[e] = corner + (ALONG_K ? e * leading : 0);
+    for (int e = 0; e < kPointers; ++e) at[e] = corner + (R == Reach::along_k ? e * leading : 0);
   }
   // Element e of the tile at unrolled step u of the current block.
-  float value(int e, int u) const { return ALONG_K ? at[e][u] : at[0][e]; }
+  float value(int e, int u) const {
+    if constexpr (R == Reach::along_k) return at[e][u];
+    if constexpr (R == Reach::packed) return at[0][u * E + e];
+    return at[0][e];
+  }
   // After one k step (along the tile only: the next k is a row further).
   void step() {
-    if constexpr (!ALONG_K) at[0] += ld;
+    if constexpr (R == Reach::along_tile) at[0] += ld;
   }
-  // After a block of `steps` k steps (along K only).
+  // After a block of `steps` k steps (along K and packed).
   void advance(int steps) {
-    if constexpr (ALONG_K)
+    if constexpr (R == Reach::along_k)
       for (int e = 0; e < E; ++e) at[e] += steps;
+    if constexpr (R == Reach::packed) at[0] += steps * E;
   }
 };
 
@@ -106,15 +120,21 @@ inline void multiply_rest(StreamA& a, StreamB& b, float (&sum)[MR][NR], int32_t 
     if (left & 1) multiply_block<MR, NR, 1>(a, b, sum);
 }
 
-// C[i0 .. i0+MR, j0 .. j0+NR] from the full K range (and the bias when C is overwritten).
+// Which operand, if any, a tile reads from a packed panel.
+enum class Packed : uint8_t { none, a, b };
+
+// C[i0 .. i0+MR, j0 .. j0+NR] from the full K range (and the bias when C is overwritten); the
+// PACKED operand is read from `panel` (its MR or NR values per k from the tile's first k on).
 // Every loop over the sums is unrolled by pragma so that GCC keeps them in registers (an array
 // indexed in a loop it has not yet unrolled stays in memory), and the tile is inlined into its
 // band so the callee-saved registers are saved once per band, not once per tile.
-template <Trans TA, Trans TB, int MR, int NR, int U, bool BIAS>
-[[gnu::always_inline]] inline void tile(const MatMulArgs& p, int32_t i0, int32_t j0) {
+template <Trans TA, Trans TB, int MR, int NR, int U, bool BIAS, Packed PACKED>
+[[gnu::always_inline]] inline void tile(const MatMulArgs& p, int32_t i0, int32_t j0, const float* panel) {
   const intptr_t lda = p.lda, ldb = p.ldb;
-  TileStream<MR, TA == Trans::n> a(p.a + (TA == Trans::n ? i0 * lda : i0), lda);
-  TileStream<NR, TB == Trans::t> b(p.b + (TB == Trans::t ? j0 * ldb : j0), ldb);
+  TileStream<MR, PACKED == Packed::a ? Reach::packed : kReach<TA, true>> a(
+      PACKED == Packed::a ? panel : p.a + (TA == Trans::n ? i0 * lda : i0), lda);
+  TileStream<NR, PACKED == Packed::b ? Reach::packed : kReach<TB, false>> b(
+      PACKED == Packed::b ? panel : p.b + (TB == Trans::t ? j0 * ldb : j0), ldb);
   float sum[MR][NR];  // K >= 1: matmul() below handles K = 0
   multiply_block<MR, NR, 1, true>(a, b, sum);
   const int32_t k = p.k - 1;
@@ -195,11 +215,15 @@ constexpr int edge_size(int size) { return size > 6 ? size / 2 : size - 1; }
 // made the rv32 entries a third larger (480 KB against 360 KB) for well under 1% of speed.
 constexpr int edge_unroll(int unroll) { return unroll > 8 ? 8 : unroll; }
 
-// Rows i0 .. i0+MR, columns [cols.begin, cols.end): NR-wide tiles, then narrower ones.
-template <Trans TA, Trans TB, int MR, int NR, int U, bool BIAS>
-void row_band(const MatMulArgs& p, int32_t i0, Range cols) {
+// Rows i0 .. i0+MR, columns [cols.begin, cols.end): NR-wide tiles (reading the band's rows of
+// A from `panel` when A is packed), then narrower ones (reading A as stored: a panel would save
+// them little for the code it takes). Not inlined: GCC's inlining of the narrower bands into
+// the wider ones made small products slower (a 1 x 64 x 12 share: 600 -> 710 instructions).
+template <Trans TA, Trans TB, int MR, int NR, int U, bool BIAS, Packed PACKED = Packed::none>
+[[gnu::noinline]] void row_band(const MatMulArgs& p, int32_t i0, Range cols, const float* panel = nullptr) {
+  static_assert(PACKED != Packed::b, "a row band's tiles have different columns of B");
   int32_t j = cols.begin;
-  for (; j + NR <= cols.end; j += NR) tile<TA, TB, MR, NR, U, BIAS>(p, i0, j);
+  for (; j + NR <= cols.end; j += NR) tile<TA, TB, MR, NR, U, BIAS, PACKED>(p, i0, j, panel);
   if constexpr (NR > 1)
     if (j < cols.end) row_band<TA, TB, MR, edge_size(NR), edge_unroll(U), BIAS>(p, i0, Range{j, cols.end});
 }
@@ -211,6 +235,75 @@ void block(const MatMulArgs& p, Range rows, Range cols) {
   for (; i + MR <= rows.end; i += MR) row_band<TA, TB, MR, NR, U, BIAS>(p, i, cols);
   if constexpr (MR > 1)
     if (i < rows.end) block<TA, TB, edge_size(MR), NR, edge_unroll(U), BIAS>(p, Range{i, rows.end}, cols);
+}
+
+// Columns j0 .. j0+NR of rows [rows.begin, rows.end): MR-high tiles reading B's columns from
+// `panel`, then lower ones reading B as stored.
+template <Trans TA, Trans TB, int MR, int NR, int U, bool BIAS>
+[[gnu::noinline]] void column_band(const MatMulArgs& p, Range rows, int32_t j0, const float* panel) {
+  int32_t i = rows.begin;
+  for (; i + MR <= rows.end; i += MR) tile<TA, TB, MR, NR, U, BIAS, Packed::b>(p, i, j0, panel);
+  if constexpr (MR > 1)
+    if (i < rows.end) block<TA, TB, edge_size(MR), NR, edge_unroll(U), BIAS>(p, Range{i, rows.end}, Range{j0, j0 + NR});
+}
+
+// A t_n product (an input gradient, Wᵀ·dY) reads both operands along the tile, so both pointers
+// step every k: 36 instructions per 24 MACs where the other forms take 35. Copying one operand's
+// panel k-major into a stack buffer (pack_panel) makes its loads immediate offsets that advance
+// once per block. The copy costs about 2·width + 1 instructions per k and saves one per k for
+// every tile that reads the panel, so the operand whose panel serves more tiles is packed, and
+// only when they are enough to repay it; K must fit the buffer (the models' t_n products have
+// K = 16 .. 64, their output channels).
+constexpr int32_t kPanelFloats = 1024;  // 4 KB of a hart's 16 KB stack
+constexpr int32_t kPanelMinTiles = 16;
+
+struct PanelChoice {
+  Packed packed;
+  int32_t tiles_per_panel;
+};
+inline PanelChoice choose_panel(int32_t k, int32_t mr, int32_t nr, Range rows, Range cols) {
+  const int32_t a_tiles = cols.size() / nr, b_tiles = rows.size() / mr;
+  if (a_tiles >= b_tiles && a_tiles >= kPanelMinTiles && k * mr <= kPanelFloats) return {Packed::a, a_tiles};
+  if (b_tiles > a_tiles && b_tiles >= kPanelMinTiles && k * nr <= kPanelFloats) return {Packed::b, b_tiles};
+  return {Packed::none, 0};
+}
+
+// E consecutive values from each of K rows `ld` apart into panel[k·E + e]; four rows per loop
+// pass, so the stores are immediate offsets and the loop costs a quarter per row.
+template <int E>
+void pack_panel(const float* from, intptr_t ld, int32_t k, float* panel) {
+  constexpr int kRows = 4;
+  for (; k >= kRows; k -= kRows, panel += kRows * E)
+#pragma GCC unroll 4
+    for (int r = 0; r < kRows; ++r, from += ld)
+#pragma GCC unroll 8
+      for (int e = 0; e < E; ++e) panel[r * E + e] = from[e];
+  for (; k > 0; --k, from += ld, panel += E)
+#pragma GCC unroll 8
+    for (int e = 0; e < E; ++e) panel[e] = from[e];
+}
+
+template <int MR, int NR, int U, bool BIAS>
+void t_n_block(const MatMulArgs& p, Range rows, Range cols) {
+  constexpr Trans T = Trans::t, N = Trans::n;
+  const PanelChoice choice = choose_panel(p.k, MR, NR, rows, cols);
+  if (choice.packed == Packed::none) return block<T, N, MR, NR, U, BIAS>(p, rows, cols);
+  float panel[kPanelFloats];
+  if (choice.packed == Packed::a) {
+    int32_t i = rows.begin;
+    for (; i + MR <= rows.end; i += MR) {
+      pack_panel<MR>(p.a + i, p.lda, p.k, panel);
+      row_band<T, N, MR, NR, U, BIAS, Packed::a>(p, i, cols, panel);
+    }
+    if (i < rows.end) block<T, N, edge_size(MR), NR, edge_unroll(U), BIAS>(p, Range{i, rows.end}, cols);
+  } else {
+    int32_t j = cols.begin;
+    for (; j + NR <= cols.end; j += NR) {
+      pack_panel<NR>(p.b + j, p.ldb, p.k, panel);
+      column_band<T, N, MR, NR, U, BIAS>(p, rows, j, panel);
+    }
+    if (j < cols.end) block<T, N, MR, edge_size(NR), edge_unroll(U), BIAS>(p, rows, Range{j, cols.end});
+  }
 }
 
 // The outer product's rows: bands of MR rows, then lower ones.
@@ -226,8 +319,8 @@ void outer_block(const MatMulArgs& p, Range rows, Range cols) {
 // costs about 6 instructions a value (ResNet8's 1x1 shortcut forward, K = 16, ran at 0.50 MAC
 // per instruction with it, 0.56 without). Only the register tiles of products with B not
 // transposed: every convolution's forward is one. In the n_t tiles (ten row pointers) and the
-// vector tiles (one row or column) the extra branch made GCC's code around the store slower on every product
-// (1-3%), and the only bias there is a Linear forward's, where the pass costs little.
+// vector tiles (one row or column) the extra branch made GCC's code around the store slower on
+// every product (1-3%), and the only bias there is a Linear forward's, where the pass is cheap.
 template <Trans TB, int MR, int NR>
 constexpr bool kTilesAddBias = TB == Trans::n && MR > 1 && NR > 1;
 
@@ -245,7 +338,10 @@ void matmul(const MatMulArgs& p, int member, int members) {
     outer_block<TA, TB, MR, U>(p, rows, cols);
   } else {
     constexpr bool kBias = kTilesAddBias<TB, MR, NR>;
-    block<TA, TB, MR, NR, U, kBias>(p, rows, cols);
+    if constexpr (TA == Trans::t && TB == Trans::n && MR > 1 && NR > 1)
+      t_n_block<MR, NR, U, kBias>(p, rows, cols);
+    else
+      block<TA, TB, MR, NR, U, kBias>(p, rows, cols);
     if (kBias && !p.accumulate && p.bias_axis != BiasAxis::none) {
       MatMulArgs activation_only = p;  // the tiles added the bias
       activation_only.bias_axis = BiasAxis::none;

@@ -30,11 +30,13 @@ int32_t bits_set(int32_t v) {
   return n;
 }
 
-// One mr×nr tile over all of K; the edge tiles (smaller than the entry's) unroll less.
-int64_t tile_instructions(const MatMulKernel& k, const MatMulArgs& p, int32_t mr, int32_t nr) {
+// One mr×nr tile over all of K; the edge tiles (smaller than the entry's) unroll less, and a
+// tile reading a packed panel steps that operand once per block instead of once per k.
+int64_t tile_instructions(const MatMulKernel& k, const MatMulArgs& p, int32_t mr, int32_t nr, bool reads_panel) {
   const int32_t unroll = mr == k.mr && nr == k.nr ? k.ku : edge_unroll(k.ku);
-  const int64_t per_step = mr + nr + mr * nr + (k.ta == Trans::t ? 1 : 0) + (k.tb == Trans::n ? 1 : 0);
-  const int64_t per_block = (k.ta == Trans::n ? mr : 0) + (k.tb == Trans::t ? nr : 0) + 2;
+  const int64_t steps_along_tile = (k.ta == Trans::t ? 1 : 0) + (k.tb == Trans::n ? 1 : 0) - (reads_panel ? 1 : 0);
+  const int64_t per_step = mr + nr + mr * nr + steps_along_tile;
+  const int64_t per_block = (k.ta == Trans::n ? mr : 0) + (k.tb == Trans::t ? nr : 0) + 2 + (reads_panel ? 1 : 0);
   const int64_t rest = (p.k - 1) % unroll;
   const int64_t blocks = (p.k - 1) / unroll + bits_set(static_cast<int32_t>(rest)) + 1;
   const int64_t sums = mr * nr;
@@ -60,10 +62,21 @@ int64_t share_instructions(const MatMulKernel& kernel, const MatMulArgs& p, Rang
     return total;
   }
   const TileSplit c = split(cols.size(), kernel.nr);
+  // t_n products pack a panel of one operand (t_n_block): its copies, and which tiles read it.
+  const bool t_n = kernel.ta == Trans::t && kernel.tb == Trans::n && kernel.mr > 1 && kernel.nr > 1;
+  const Packed packed = t_n ? choose_panel(p.k, kernel.mr, kernel.nr, rows, cols).packed : Packed::none;
   int64_t total = 0;
+  if (packed != Packed::none) {
+    const int32_t width = packed == Packed::a ? kernel.mr : kernel.nr;
+    const int32_t panels = packed == Packed::a ? rows.size() / kernel.mr : cols.size() / kernel.nr;
+    total += int64_t{panels} * (p.k * (2 * width + 1) + 12);
+  }
   for (int i = 0; i < r.used; ++i)
-    for (int j = 0; j < c.used; ++j)
-      total += int64_t{r.runs[i].count} * c.runs[j].count * tile_instructions(kernel, p, r.runs[i].size, c.runs[j].size);
+    for (int j = 0; j < c.used; ++j) {
+      const bool reads_panel = packed != Packed::none && r.runs[i].size == kernel.mr && c.runs[j].size == kernel.nr;
+      total += int64_t{r.runs[i].count} * c.runs[j].count *
+               tile_instructions(kernel, p, r.runs[i].size, c.runs[j].size, reads_panel);
+    }
   return total;
 }
 

@@ -36,7 +36,10 @@ std::vector<Shape3> shapes_for_sweep() {
   return shapes;
 }
 
-const Shape3 kLargeShapes[] = {{128, 144, 96}, {1, 640, 128}, {257, 1, 130}, {96, 200, 1}};
+// {101, 71, 37}: the rv32 t_n kernels pack a panel of A (6x4) or of B (4x6), with edge tiles on
+// both sides; {70, 70, 300}: K too long for the panel (t_n_block).
+const Shape3 kLargeShapes[] = {{128, 144, 96}, {1, 640, 128}, {257, 1, 130}, {96, 200, 1},
+                               {101, 71, 37},  {70, 70, 300}};
 
 void fill(std::vector<float>& v, Rng& rng) {
   for (float& x : v) x = rng.uniform_symmetric(1.0f);

@@ -1,9 +1,11 @@
 // The rv32 kernels' instruction model (kernels/rv32/matmul_rv32_cost.h) and the default choice it
 // drives. The model's agreement with exact counts is measured in QEMU by the device benchmark;
-// here: its arithmetic is consistent and the selector offers rv32 kernels only where they exist.
+// here: its arithmetic is consistent, the selector offers rv32 kernels only where they exist,
+// and which operand's panel the t_n kernels pack.
 #include <gtest/gtest.h>
 
 #include "kernels/mm/matmul.h"
+#include "kernels/rv32/matmul_rv32.h"
 #include "kernels/rv32/matmul_rv32_cost.h"
 
 namespace utrain {
@@ -69,6 +71,19 @@ TEST(MatMulRv32Cost, shares_add_up_and_the_busiest_bounds_the_team) {
       EXPECT_LE(busiest, alone) << k.name;
     }
   }
+}
+
+TEST(MatMulRv32Panels, packs_the_operand_whose_panel_serves_more_tiles_when_k_fits) {
+  // The shapes the property tests give the t_n kernels to reach each path (see there).
+  const auto choice = [](int32_t m, int32_t n, int32_t k, int32_t mr, int32_t nr) {
+    return rv32::choose_panel(k, mr, nr, Range{0, m}, Range{0, n}).packed;
+  };
+  EXPECT_EQ(choice(101, 71, 37, 6, 4), rv32::Packed::a);  // 17 tiles per band of A, 16 per column panel
+  EXPECT_EQ(choice(101, 71, 37, 4, 6), rv32::Packed::b);  // 11 against 25
+  EXPECT_EQ(choice(7, 67, 19, 6, 4), rv32::Packed::a);
+  EXPECT_EQ(choice(67, 7, 19, 4, 6), rv32::Packed::b);
+  EXPECT_EQ(choice(70, 70, 300, 4, 6), rv32::Packed::none);  // 300 x 6 values do not fit
+  EXPECT_EQ(choice(32, 64, 64, 4, 6), rv32::Packed::none);   // 10 and 8 tiles do not repay a copy
 }
 
 TEST(MatMulRv32Cost, a_large_product_costs_what_its_inner_loop_does) {

@@ -16,27 +16,31 @@ Status check_lowering(const ConvShape& s, Layout layout, const void* input, cons
   return ok_status();
 }
 
-// Walks one row of the CHW column matrix, tap (i, j) of a channel, through the output positions
-// in order. Runs of positions whose input lies inside the plane go to
-//   inside(column offset, plane offset, count)   (the plane offset advances by stride_w per position)
-// and runs that read padding to
-//   padding(column offset, count).
-// The runs come from the analytic tap ranges (conv_shape.h), so no position is tested alone.
-template <class Inside, class Padding>
-void walk_column_row(const ConvShape& s, int32_t i, int32_t j, const Inside& inside, const Padding& padding) {
+// One row of the CHW column matrix, tap (i, j) of a channel, through the output positions in
+// order: `head` padding values, then `rows` output rows that read the plane, each `left` padding
+// values, `count` values read `stride_w` apart from the plane and `right` padding values, then
+// `tail` padding values. The first row that reads the plane starts at plane offset `first_in`,
+// each next one `in_step` further. From the analytic tap ranges (conv_shape.h), so no position
+// is tested alone.
+struct ColumnRowRuns {
+  intptr_t head = 0, tail = 0;
+  int32_t rows = 0, left = 0, count = 0, right = 0;
+  intptr_t first_in = 0, in_step = 0;
+};
+
+ColumnRowRuns column_row_runs(const ConvShape& s, int32_t i, int32_t j) {
   const Window2d& w = s.window;
   const int32_t row_base = i * w.dilation_h - w.pad.top, col_base = j * w.dilation_w - w.pad.left;
   const Range rows = inside_range(row_base, w.stride_h, s.out_h, s.in_h);
   const Range cols = inside_range(col_base, w.stride_w, s.out_w, s.in_w);
-  padding(0, rows.begin * s.out_w);
-  for (int32_t oh = rows.begin; oh < rows.end; ++oh) {
-    const intptr_t out = static_cast<intptr_t>(oh) * s.out_w;
-    const intptr_t in = static_cast<intptr_t>(oh * w.stride_h + row_base) * s.in_w;
-    padding(out, cols.begin);
-    inside(out + cols.begin, in + cols.begin * w.stride_w + col_base, cols.size());
-    padding(out + cols.end, s.out_w - cols.end);
-  }
-  padding(static_cast<intptr_t>(rows.end) * s.out_w, (s.out_h - rows.end) * s.out_w);
+  ColumnRowRuns r;
+  r.head = static_cast<intptr_t>(rows.begin) * s.out_w;
+  r.tail = static_cast<intptr_t>(s.out_h - rows.end) * s.out_w;
+  r.rows = rows.size();
+  r.left = cols.begin, r.count = cols.size(), r.right = s.out_w - cols.end;
+  r.first_in = static_cast<intptr_t>(rows.begin * w.stride_h + row_base) * s.in_w + cols.begin * w.stride_w + col_base;
+  r.in_step = static_cast<intptr_t>(w.stride_h) * s.in_w;
+  return r;
 }
 
 // Walks one row q of the HWC row matrix (sample, oh, ow) tap by tap. Each tap is C contiguous
@@ -65,6 +69,71 @@ void zero(float* p, intptr_t count) {
   if (count > 0) memset(p, 0, static_cast<size_t>(count) * sizeof(float));
 }
 
+// The CHW gather and scatter move a row of the column matrix in runs as long as an output row
+// (5 .. 32 values in the models) and padding runs of a value or two: one value per loop pass,
+// offsets multiplied out per output row and memset calls for the padding made them cost 6.4 to
+// 11.7 instructions per value on rv32. Here four values per pass at immediate offsets (strides 1
+// and 2 known at compile time), pointers stepped once per output row and short padding runs as
+// plain stores (this file is built without GCC's loop-to-memset rewrite, see CMakeLists.txt).
+
+// out[k] = in[k·S] for k < count (S = 0: `stride`).
+template <int S>
+inline float* gather_run(float* out, const float* in, int32_t count, int32_t stride) {
+  const intptr_t step = S != 0 ? S : stride;
+  for (; count >= 4; count -= 4, out += 4, in += 4 * step) {
+    const float v0 = in[0], v1 = in[step], v2 = in[2 * step], v3 = in[3 * step];
+    out[0] = v0, out[1] = v1, out[2] = v2, out[3] = v3;
+  }
+  for (; count > 0; --count, in += step) *out++ = *in;
+  return out;
+}
+
+// out[k·S] += in[k] for k < count (S = 0: `stride`).
+template <int S>
+inline void scatter_add_run(float* out, const float* in, int32_t count, int32_t stride) {
+  const intptr_t step = S != 0 ? S : stride;
+  for (; count >= 4; count -= 4, out += 4 * step, in += 4) {
+    const float v0 = out[0] + in[0], v1 = out[step] + in[1], v2 = out[2 * step] + in[2], v3 = out[3 * step] + in[3];
+    out[0] = v0, out[step] = v1, out[2 * step] = v2, out[3 * step] = v3;
+  }
+  for (; count > 0; --count, out += step) *out += *in++;
+}
+
+// Zeroes a padding run and returns its end: whole output rows by memset, whose call pays for
+// itself there, the value or two of a row's margin by plain stores.
+inline float* zero_padding(float* out, intptr_t count) {
+  if (count > 16) {
+    zero(out, count);
+    return out + count;
+  }
+  for (; count > 0; --count) *out++ = 0.0f;
+  return out;
+}
+
+// Fills one row of the column matrix from a channel plane.
+template <int S>
+void gather_column_row(ColumnRowRuns r, const float* plane, float* out, int32_t stride) {
+  out = zero_padding(out, r.head);
+  const float* in = plane + r.first_in;
+  for (int32_t q = 0; q < r.rows; ++q, in += r.in_step) {
+    out = zero_padding(out, r.left);
+    out = gather_run<S>(out, in, r.count, stride);
+    out = zero_padding(out, r.right);
+  }
+  zero_padding(out, r.tail);
+}
+
+// Adds one row of the column matrix onto the channel plane it was gathered from.
+template <int S>
+void scatter_column_row(ColumnRowRuns r, const float* in, float* plane, int32_t stride) {
+  in += r.head;
+  float* out = plane + r.first_in;
+  for (int32_t q = 0; q < r.rows; ++q, out += r.in_step) {
+    scatter_add_run<S>(out, in + r.left, r.count, stride);
+    in += r.left + r.count + r.right;
+  }
+}
+
 }  // namespace
 
 Status im2col(Team& team, const ConvShape& s, const float* x, float* col) {
@@ -72,17 +141,21 @@ Status im2col(Team& team, const ConvShape& s, const float* x, float* col) {
   const int32_t taps = s.window.taps(), stride = s.window.stride_w;
   const intptr_t plane = static_cast<intptr_t>(s.in_h) * s.in_w;
   team_run(team, [&](int member, int members) {
+    // Tap by tap, so each tap's runs are worked out once for all the channels of the share.
     const Range share = partition(s.k(), member, members, 1);
-    for (int32_t r = share.begin; r < share.end; ++r) {
-      const int32_t tap = r % taps;
-      const float* in = x + (r / taps) * plane;
-      float* out = col + static_cast<intptr_t>(r) * s.positions();
-      walk_column_row(
-          s, tap / s.window.kernel_w, tap % s.window.kernel_w,
-          [&](intptr_t o, intptr_t i, int32_t count) {
-            for (int32_t k = 0; k < count; ++k) out[o + k] = in[i + static_cast<intptr_t>(k) * stride];
-          },
-          [&](intptr_t o, intptr_t count) { zero(out + o, count); });
+    for (int32_t tap = 0; tap < taps; ++tap) {
+      const ColumnRowRuns runs = column_row_runs(s, tap / s.window.kernel_w, tap % s.window.kernel_w);
+      const int32_t first = share.begin + (tap - share.begin % taps + taps) % taps;  // its first row
+      for (int32_t r = first; r < share.end; r += taps) {
+        const float* in = x + (r / taps) * plane;
+        float* out = col + static_cast<intptr_t>(r) * s.positions();
+        if (stride == 1)
+          gather_column_row<1>(runs, in, out, stride);
+        else if (stride == 2)
+          gather_column_row<2>(runs, in, out, stride);
+        else
+          gather_column_row<0>(runs, in, out, stride);
+      }
     }
   });
   return ok_status();
@@ -94,17 +167,20 @@ Status col2im(Team& team, const ConvShape& s, const float* col, float* dx, bool 
   const intptr_t plane = static_cast<intptr_t>(s.in_h) * s.in_w;
   team_run(team, [&](int member, int members) {
     const Range channels = partition(s.in_channels, member, members, 1);
-    for (int32_t c = channels.begin; c < channels.end; ++c) {
-      float* out = dx + c * plane;
-      if (!accumulate) zero(out, plane);
-      for (int32_t tap = 0; tap < taps; ++tap) {
+    if (!accumulate) zero(dx + channels.begin * plane, channels.size() * plane);
+    // Tap by tap (each value still gets its taps' terms in tap order), so each tap's runs are
+    // worked out once for all the channels of the share.
+    for (int32_t tap = 0; tap < taps; ++tap) {
+      const ColumnRowRuns runs = column_row_runs(s, tap / s.window.kernel_w, tap % s.window.kernel_w);
+      for (int32_t c = channels.begin; c < channels.end; ++c) {
         const float* in = col + (static_cast<intptr_t>(c) * taps + tap) * s.positions();
-        walk_column_row(
-            s, tap / s.window.kernel_w, tap % s.window.kernel_w,
-            [&](intptr_t o, intptr_t i, int32_t count) {
-              for (int32_t k = 0; k < count; ++k) out[i + static_cast<intptr_t>(k) * stride] += in[o + k];
-            },
-            [](intptr_t, intptr_t) {});
+        float* out = dx + c * plane;
+        if (stride == 1)
+          scatter_column_row<1>(runs, in, out, stride);
+        else if (stride == 2)
+          scatter_column_row<2>(runs, in, out, stride);
+        else
+          scatter_column_row<0>(runs, in, out, stride);
       }
     }
   });

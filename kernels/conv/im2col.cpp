@@ -110,6 +110,17 @@ inline float* zero_padding(float* out, intptr_t count) {
   return out;
 }
 
+// Runs op.operator()<S>() with S = stride where it is 1 or 2 (immediate offsets), else S = 0.
+template <class Op>
+void with_stride(int32_t stride, const Op& op) {
+  if (stride == 1)
+    op.template operator()<1>();
+  else if (stride == 2)
+    op.template operator()<2>();
+  else
+    op.template operator()<0>();
+}
+
 // Fills one row of the column matrix from a channel plane.
 template <int S>
 void gather_column_row(ColumnRowRuns r, const float* plane, float* out, int32_t stride) {
@@ -149,12 +160,7 @@ Status im2col(Team& team, const ConvShape& s, const float* x, float* col) {
       for (int32_t r = first; r < share.end; r += taps) {
         const float* in = x + (r / taps) * plane;
         float* out = col + static_cast<intptr_t>(r) * s.positions();
-        if (stride == 1)
-          gather_column_row<1>(runs, in, out, stride);
-        else if (stride == 2)
-          gather_column_row<2>(runs, in, out, stride);
-        else
-          gather_column_row<0>(runs, in, out, stride);
+        with_stride(stride, [&]<int S>() { gather_column_row<S>(runs, in, out, stride); });
       }
     }
   });
@@ -175,12 +181,7 @@ Status col2im(Team& team, const ConvShape& s, const float* col, float* dx, bool 
       for (int32_t c = channels.begin; c < channels.end; ++c) {
         const float* in = col + (static_cast<intptr_t>(c) * taps + tap) * s.positions();
         float* out = dx + c * plane;
-        if (stride == 1)
-          scatter_column_row<1>(runs, in, out, stride);
-        else if (stride == 2)
-          scatter_column_row<2>(runs, in, out, stride);
-        else
-          scatter_column_row<0>(runs, in, out, stride);
+        with_stride(stride, [&]<int S>() { scatter_column_row<S>(runs, in, out, stride); });
       }
     }
   });

@@ -2,9 +2,14 @@
 // is instantiated for the four operand transpositions and both parallel axes, every rv32 shape
 // for the three transpositions the layer steps use (t_t only serves column vectors, which the
 // generic kernels handle) and both axes. Adding a variant is adding one row to a list.
+//
+// Built with UTRAIN_LEAN_MATMUL_TABLE (CMake option of the same name), the generic list is cut to
+// the naive tile and the tiles the default choice names: a device image then links 56 generic
+// entries instead of 216 (the autotuner and the kernel benchmark see only those).
 #include <string.h>
 
 #include "kernels/generic/matmul_generic.h"
+#include "kernels/mm/matmul_default_rules.h"
 #include "kernels/mm/matmul_kernel.h"
 #include "kernels/rv32/matmul_rv32.h"
 
@@ -19,13 +24,37 @@ struct TileShape {
 // PULP-TrainLib's twelve (naive, K-unrolled, and ten register tiles), then K-unrolled and wider
 // tiles that suit hosts with SIMD (the compiler vectorizes along K in the dot form and along N or
 // M in the outer form) and cores with 32 FP registers.
-constexpr TileShape kGenericTiles[] = {
+constexpr TileShape kAllGenericTiles[] = {
     {1, 1, 1}, {1, 1, 2}, {1, 2, 1}, {1, 4, 1}, {1, 8, 1}, {2, 1, 1}, {4, 1, 1}, {8, 1, 1},
     {2, 2, 1}, {2, 4, 1}, {4, 2, 1}, {4, 4, 1},
     {1, 1, 8}, {1, 4, 4}, {1, 8, 4}, {4, 1, 4}, {8, 1, 4}, {2, 2, 4}, {2, 4, 2}, {4, 2, 2},
     {4, 4, 2}, {1, 16, 1}, {4, 8, 1}, {4, 16, 1}, {8, 4, 1}, {16, 1, 1}, {16, 4, 1},
 };
-constexpr size_t kTileCount = sizeof(kGenericTiles) / sizeof(kGenericTiles[0]);
+constexpr size_t kAllGenericCount = sizeof(kAllGenericTiles) / sizeof(kAllGenericTiles[0]);
+
+struct TileList {
+  TileShape tiles[kAllGenericCount];
+  size_t count = 0;
+};
+
+// The generic tiles of this build: all of them, or (lean) those of kAllGenericTiles that are the
+// naive tile or named by a default rule, in the same order.
+constexpr TileList generic_tiles(bool lean) {
+  TileList list{};
+  for (const TileShape& t : kAllGenericTiles) {
+    bool keep = !lean || (t.mr == 1 && t.nr == 1 && t.ku == 1);
+    for (const DefaultRule& rule : kDefaultRules) keep = keep || (t.mr == rule.mr && t.nr == rule.nr && t.ku == rule.ku);
+    if (keep) list.tiles[list.count++] = t;
+  }
+  return list;
+}
+
+#ifdef UTRAIN_LEAN_MATMUL_TABLE
+constexpr TileList kGenericTiles = generic_tiles(true);
+#else
+constexpr TileList kGenericTiles = generic_tiles(false);
+#endif
+constexpr size_t kTileCount = kGenericTiles.count;
 
 // Register tiles for a scalar core with 32 FP registers (kernels/rv32/matmul_rv32.h): the
 // 24-sum tiles for matrices (the tile's better side depends on the shape and the split) with K
@@ -56,7 +85,7 @@ constexpr EntryKey key_of(size_t index) {
   const size_t tiles = generic ? kTileCount : kRv32TileCount;
   const size_t form = local / (tiles * 2);
   const size_t tile = (local / 2) % tiles;
-  return EntryKey{kForms[form][0], kForms[form][1], generic ? kGenericTiles[tile] : kRv32Tiles[tile],
+  return EntryKey{kForms[form][0], kForms[form][1], generic ? kGenericTiles.tiles[tile] : kRv32Tiles[tile],
                   local % 2 == 0 ? ParAxis::m : ParAxis::n, generic ? Isa::generic : Isa::rv32_f};
 }
 

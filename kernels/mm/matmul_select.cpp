@@ -25,29 +25,12 @@
 //  - t_n (CHW input gradient, HWC weight gradient): 8x4_u1 and 4x4_u1 within 3% everywhere,
 //    13-17 GMAC/s.
 #include "kernels/mm/matmul.h"
+#include "kernels/mm/matmul_default_rules.h"
 #include "kernels/rv32/matmul_rv32_cost.h"
 
 namespace utrain {
 
 namespace {
-
-enum class ShapeClass : uint8_t { row /* M == 1 */, column /* N == 1 */, any };
-
-struct DefaultRule {
-  Trans ta, tb;
-  ShapeClass shape;
-  uint8_t mr, nr, ku;
-};
-
-constexpr DefaultRule kDefaultRules[] = {
-    {Trans::n, Trans::t, ShapeClass::column, 8, 1, 4},
-    {Trans::n, Trans::t, ShapeClass::any, 1, 1, 8},
-    {Trans::n, Trans::n, ShapeClass::any, 1, 16, 1},
-    {Trans::t, Trans::n, ShapeClass::row, 1, 16, 1},
-    {Trans::t, Trans::n, ShapeClass::any, 8, 4, 1},
-    {Trans::t, Trans::t, ShapeClass::column, 16, 1, 1},
-    {Trans::t, Trans::t, ShapeClass::any, 16, 4, 1},
-};
 
 bool matches(const DefaultRule& rule, const MatMulArgs& p) {
   if (rule.ta != p.ta || rule.tb != p.tb) return false;

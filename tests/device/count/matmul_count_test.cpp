@@ -1,7 +1,8 @@
-// One 64×64×64 product (n_n, 4×4 register tile, split over M) between the region markers, for
-// instruction counts: scripts/count_instructions.sh runs this program under -icount with the
-// QEMU plugin and divides the region's instructions by the MACs. The result is checked against
-// the reference, so a count is never taken of a wrong product.
+// One 64×64×64 product (n_n, the rv32 4×6 register tile, split over M: an entry of the lean
+// table too, UTRAIN_LEAN_MATMUL_TABLE) between the region markers, for instruction counts:
+// scripts/count_instructions.sh runs this program under -icount with the QEMU plugin and divides
+// the region's instructions by the MACs. The result is checked against the reference, so a
+// count is never taken of a wrong product.
 #include <math.h>
 #include <stdio.h>
 
@@ -18,11 +19,11 @@ namespace utrain {
 namespace {
 
 constexpr int32_t kSize = 64;
-constexpr const char* kKernel = "mm_f32_n_n_4x4_u1_par_m";
+constexpr const char* kKernel = "mm_f32_n_n_4x6_u16_par_m__rv32";
 
 float g_a[kSize * kSize], g_b[kSize * kSize], g_c[kSize * kSize], g_expect[kSize * kSize];
 
-DEVICE_TEST(matmul_64x64x64_n_n_4x4_counted) {
+DEVICE_TEST(matmul_64x64x64_n_n_4x6_counted) {
   const MatMulKernel* kernel = find_matmul_kernel(kKernel);
   ASSERT_TRUE(kernel != nullptr);
   Rng rng(64);

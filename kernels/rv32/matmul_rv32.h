@@ -257,15 +257,12 @@ template <Trans TA, Trans TB, int MR, int NR, int U, bool BIAS>
 constexpr int32_t kPanelFloats = 1024;  // 4 KB of a hart's 16 KB stack
 constexpr int32_t kPanelMinTiles = 16;
 
-struct PanelChoice {
-  Packed packed;
-  int32_t tiles_per_panel;
-};
-inline PanelChoice choose_panel(int32_t k, int32_t mr, int32_t nr, Range rows, Range cols) {
+// Which operand's panel a t_n share of rows × cols packs, with tiles of mr × nr.
+inline Packed choose_panel(int32_t k, int32_t mr, int32_t nr, Range rows, Range cols) {
   const int32_t a_tiles = cols.size() / nr, b_tiles = rows.size() / mr;
-  if (a_tiles >= b_tiles && a_tiles >= kPanelMinTiles && k * mr <= kPanelFloats) return {Packed::a, a_tiles};
-  if (b_tiles > a_tiles && b_tiles >= kPanelMinTiles && k * nr <= kPanelFloats) return {Packed::b, b_tiles};
-  return {Packed::none, 0};
+  if (a_tiles >= b_tiles && a_tiles >= kPanelMinTiles && k * mr <= kPanelFloats) return Packed::a;
+  if (b_tiles > a_tiles && b_tiles >= kPanelMinTiles && k * nr <= kPanelFloats) return Packed::b;
+  return Packed::none;
 }
 
 // E consecutive values from each of K rows `ld` apart into panel[k·E + e]; four rows per loop
@@ -286,10 +283,10 @@ void pack_panel(const float* from, intptr_t ld, int32_t k, float* panel) {
 template <int MR, int NR, int U, bool BIAS>
 void t_n_block(const MatMulArgs& p, Range rows, Range cols) {
   constexpr Trans T = Trans::t, N = Trans::n;
-  const PanelChoice choice = choose_panel(p.k, MR, NR, rows, cols);
-  if (choice.packed == Packed::none) return block<T, N, MR, NR, U, BIAS>(p, rows, cols);
+  const Packed packed = choose_panel(p.k, MR, NR, rows, cols);
+  if (packed == Packed::none) return block<T, N, MR, NR, U, BIAS>(p, rows, cols);
   float panel[kPanelFloats];
-  if (choice.packed == Packed::a) {
+  if (packed == Packed::a) {
     int32_t i = rows.begin;
     for (; i + MR <= rows.end; i += MR) {
       pack_panel<MR>(p.a + i, p.lda, p.k, panel);

@@ -76,7 +76,7 @@ TEST(MatMulRv32Cost, shares_add_up_and_the_busiest_bounds_the_team) {
 TEST(MatMulRv32Panels, packs_the_operand_whose_panel_serves_more_tiles_when_k_fits) {
   // The shapes the property tests give the t_n kernels to reach each path (see there).
   const auto choice = [](int32_t m, int32_t n, int32_t k, int32_t mr, int32_t nr) {
-    return rv32::choose_panel(k, mr, nr, Range{0, m}, Range{0, n}).packed;
+    return rv32::choose_panel(k, mr, nr, Range{0, m}, Range{0, n});
   };
   EXPECT_EQ(choice(101, 71, 37, 6, 4), rv32::Packed::a);  // 17 tiles per band of A, 16 per column panel
   EXPECT_EQ(choice(101, 71, 37, 4, 6), rv32::Packed::b);  // 11 against 25

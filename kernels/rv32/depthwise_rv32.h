@@ -117,14 +117,19 @@ inline void fill_strip(const Correlation& k, float (&block)[kBlockRows * kBlockS
 }
 
 // Output rows [h0, h0 + rows) of the correlation.
+// The taps are copied into a local array first: read through k, GCC reloaded each one for every
+// product, since the stores to dst might have changed them.
 inline void correlate_strip(const Correlation& k, float (&block)[kBlockRows * kBlockStride], int32_t h0, int32_t rows) {
   fill_strip(k, block, h0, rows);
+  float taps[9];
+#pragma GCC unroll 9
+  for (int t = 0; t < 9; ++t) taps[t] = k.taps[t];
   for (int32_t r = 0; r < rows; ++r) {
     float* out = k.dst + static_cast<intptr_t>(h0 + r) * k.dst_w;
     if (k.accumulate)
-      output_row<true>(block + r * kBlockStride, out, k.dst_w, k.taps, 0.0f);
+      output_row<true>(block + r * kBlockStride, out, k.dst_w, taps, 0.0f);
     else
-      output_row<false>(block + r * kBlockStride, out, k.dst_w, k.taps, k.bias);
+      output_row<false>(block + r * kBlockStride, out, k.dst_w, taps, k.bias);
   }
 }
 

@@ -8,7 +8,7 @@
 // and no output needs a border test. A row of outputs is then computed U at a time in registers:
 // each of the 3·(U+2) values under the U windows is loaded once and feeds up to 3 sums, so
 // 8 outputs cost 30 loads, 72 FMAs, 8 stores and a few pointer steps. With the copy into the
-// block, DS-CNN's 25×5 planes run at 0.27 MAC per instruction (the generic kernel: 0.06). The
+// block, DS-CNN's 25×5 planes run at 0.28 MAC per instruction (the generic kernel: 0.06). The
 // weight grad walks the same block with the 9 tap gradients in registers: each block value feeds
 // the (up to 3) products of the dz values whose windows hold it (0.30; generic 0.13).
 //

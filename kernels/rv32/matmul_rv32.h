@@ -257,6 +257,12 @@ template <Trans TA, Trans TB, int MR, int NR, int U, bool BIAS>
 constexpr int32_t kPanelFloats = 1024;  // 4 KB of a hart's 16 KB stack
 constexpr int32_t kPanelMinTiles = 16;
 
+// Whether an entry runs its products through t_n_block: the t_n register tiles (the vector
+// tiles, one row or column wide, have no second operand worth packing).
+constexpr bool packs_panels(Trans ta, Trans tb, int32_t mr, int32_t nr) {
+  return ta == Trans::t && tb == Trans::n && mr > 1 && nr > 1;
+}
+
 // Which operand's panel a t_n share of rows × cols packs, with tiles of mr × nr.
 inline Packed choose_panel(int32_t k, int32_t mr, int32_t nr, Range rows, Range cols) {
   const int32_t a_tiles = cols.size() / nr, b_tiles = rows.size() / mr;
@@ -335,7 +341,7 @@ void matmul(const MatMulArgs& p, int member, int members) {
     outer_block<TA, TB, MR, U>(p, rows, cols);
   } else {
     constexpr bool kBias = kTilesAddBias<TB, MR, NR>;
-    if constexpr (TA == Trans::t && TB == Trans::n && MR > 1 && NR > 1)
+    if constexpr (packs_panels(TA, TB, MR, NR))
       t_n_block<MR, NR, U, kBias>(p, rows, cols);
     else
       block<TA, TB, MR, NR, U, kBias>(p, rows, cols);

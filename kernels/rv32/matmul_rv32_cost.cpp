@@ -63,8 +63,9 @@ int64_t share_instructions(const MatMulKernel& kernel, const MatMulArgs& p, Rang
   }
   const TileSplit c = split(cols.size(), kernel.nr);
   // t_n products pack a panel of one operand (t_n_block): its copies, and which tiles read it.
-  const bool t_n = kernel.ta == Trans::t && kernel.tb == Trans::n && kernel.mr > 1 && kernel.nr > 1;
-  const Packed packed = t_n ? choose_panel(p.k, kernel.mr, kernel.nr, rows, cols) : Packed::none;
+  const Packed packed = packs_panels(kernel.ta, kernel.tb, kernel.mr, kernel.nr)
+                            ? choose_panel(p.k, kernel.mr, kernel.nr, rows, cols)
+                            : Packed::none;
   int64_t total = 0;
   if (packed != Packed::none) {
     const int32_t width = packed == Packed::a ? kernel.mr : kernel.nr;

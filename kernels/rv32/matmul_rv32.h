@@ -67,35 +67,60 @@ struct TileStream {
   }
 };
 
+// How a tile's sums start at its first k: set to the products, or to the products plus the
+// bias of the sum's row or column (C overwritten: the store then has nothing to add).
+enum class Start : uint8_t { product, row_bias, column_bias };
+
+// One product of a step: added to the sum, or, in the first step, the sum's start.
+template <bool FIRST, Start START>
+inline float step_sum(float a, float b, float sum, float bias) {
+  if constexpr (!FIRST) return multiply_add(a, b, sum);
+  else if constexpr (START == Start::product) return a * b;
+  else return multiply_add(a, b, bias);
+}
+
 // sum += the products of `steps` consecutive k (a compile-time count, so every offset is an
 // immediate), then moves both streams past them. The shorter side of the tile is held in
 // registers and the longer one streamed a value at a time: MR·NR + min(MR, NR) + 1 registers.
-// FIRST (with one step) sets the sums to the products instead of adding to them, which saves
-// zeroing the tile: MR·NR instructions, a tenth of a tile's work when K is as short as 16.
-template <int MR, int NR, int STEPS, bool FIRST = false, class StreamA, class StreamB>
-inline void multiply_block(StreamA& a, StreamB& b, float (&sum)[MR][NR]) {
+// FIRST (with one step) starts the sums as START says instead of adding to them, which saves
+// zeroing the tile and, with a bias, adding it at the store: MR·NR instructions each, a tenth of
+// a tile's work when K is as short as 16 (ResNet8's 1x1 shortcut forward: 0.560 -> 0.583 MAC
+// per instruction). The bias values are loaded in the step, beside the operands they meet.
+template <int MR, int NR, int STEPS, bool FIRST = false, Start START = Start::product, class StreamA,
+          class StreamB>
+inline void multiply_block(StreamA& a, StreamB& b, float (&sum)[MR][NR], const float* bias = nullptr) {
   static_assert(!FIRST || STEPS == 1, "only a single step can start the sums");
 #pragma GCC unroll 32
   for (int u = 0; u < STEPS; ++u) {
     if constexpr (MR <= NR) {
-      float av[MR];
+      float av[MR], row_bias[MR];
 #pragma GCC unroll 32
-      for (int r = 0; r < MR; ++r) av[r] = a.value(r, u);
+      for (int r = 0; r < MR; ++r) {
+        av[r] = a.value(r, u);
+        row_bias[r] = START == Start::row_bias ? bias[r] : 0.0f;
+      }
 #pragma GCC unroll 32
       for (int c = 0; c < NR; ++c) {
         const float bv = b.value(c, u);
+        const float column_bias = START == Start::column_bias ? bias[c] : 0.0f;
 #pragma GCC unroll 32
-        for (int r = 0; r < MR; ++r) sum[r][c] = FIRST ? av[r] * bv : multiply_add(av[r], bv, sum[r][c]);
+        for (int r = 0; r < MR; ++r)
+          sum[r][c] = step_sum<FIRST, START>(av[r], bv, sum[r][c], START == Start::row_bias ? row_bias[r] : column_bias);
       }
     } else {
-      float bv[NR];
+      float bv[NR], column_bias[NR];
 #pragma GCC unroll 32
-      for (int c = 0; c < NR; ++c) bv[c] = b.value(c, u);
+      for (int c = 0; c < NR; ++c) {
+        bv[c] = b.value(c, u);
+        column_bias[c] = START == Start::column_bias ? bias[c] : 0.0f;
+      }
 #pragma GCC unroll 32
       for (int r = 0; r < MR; ++r) {
         const float av = a.value(r, u);
+        const float row_bias = START == Start::row_bias ? bias[r] : 0.0f;
 #pragma GCC unroll 32
-        for (int c = 0; c < NR; ++c) sum[r][c] = FIRST ? av * bv[c] : multiply_add(av, bv[c], sum[r][c]);
+        for (int c = 0; c < NR; ++c)
+          sum[r][c] = step_sum<FIRST, START>(av, bv[c], sum[r][c], START == Start::row_bias ? row_bias : column_bias[c]);
       }
     }
     a.step();
@@ -136,39 +161,31 @@ template <Trans TA, Trans TB, int MR, int NR, int U, bool BIAS, Packed PACKED>
   TileStream<NR, PACKED == Packed::b ? Reach::packed : kReach<TB, false>> b(
       PACKED == Packed::b ? panel : p.b + (TB == Trans::t ? j0 * ldb : j0), ldb);
   float sum[MR][NR];  // K >= 1: matmul() below handles K = 0
-  multiply_block<MR, NR, 1, true>(a, b, sum);
+  // With BIAS (see kTilesAddBias) and C overwritten, the sums start from the bias; accumulating,
+  // the bias is left to the pass in matmul(), which must add it after C + dot.
+  if (!BIAS || p.accumulate || p.bias_axis == BiasAxis::none)
+    multiply_block<MR, NR, 1, true>(a, b, sum);
+  else if (p.bias_axis == BiasAxis::row)
+    multiply_block<MR, NR, 1, true, Start::row_bias>(a, b, sum, p.bias + i0);
+  else
+    multiply_block<MR, NR, 1, true, Start::column_bias>(a, b, sum, p.bias + j0);
   const int32_t k = p.k - 1;
   for (int32_t blocks = k / U; blocks > 0; --blocks) multiply_block<MR, NR, U>(a, b, sum);
   multiply_rest<MR, NR, U>(a, b, sum, k % U);
 
-  // With BIAS (see kTilesAddBias) and C overwritten, the bias is added here in mm_store's order
-  // (dot + bias); accumulating, it is left to the pass in matmul(), which must add it after
-  // C + dot. Each case has its own store loop: one shared loop after optional adds made GCC
-  // spill the row pointers (1% on every product).
+  // Each case has its own store loop: one shared loop after optional adds made GCC spill the row
+  // pointers (1% on every product).
   float* out = p.c + static_cast<intptr_t>(i0) * p.ldc + j0;
   if (p.accumulate) {
 #pragma GCC unroll 32
     for (int r = 0; r < MR; ++r, out += p.ldc)
 #pragma GCC unroll 32
       for (int c = 0; c < NR; ++c) out[c] += sum[r][c];
-  } else if (!BIAS || p.bias_axis == BiasAxis::none) {
+  } else {
 #pragma GCC unroll 32
     for (int r = 0; r < MR; ++r, out += p.ldc)
 #pragma GCC unroll 32
       for (int c = 0; c < NR; ++c) out[c] = sum[r][c];
-  } else if (p.bias_axis == BiasAxis::row) {
-#pragma GCC unroll 32
-    for (int r = 0; r < MR; ++r, out += p.ldc) {
-      const float bias = p.bias[i0 + r];
-#pragma GCC unroll 32
-      for (int c = 0; c < NR; ++c) out[c] = sum[r][c] + bias;
-    }
-  } else {
-    const float* bias = p.bias + j0;
-#pragma GCC unroll 32
-    for (int r = 0; r < MR; ++r, out += p.ldc)
-#pragma GCC unroll 32
-      for (int c = 0; c < NR; ++c) out[c] = sum[r][c] + bias[c];
   }
 }
 
@@ -318,14 +335,16 @@ void outer_block(const MatMulArgs& p, Range rows, Range cols) {
     if (i < rows.end) outer_block<TA, TB, edge_size(MR), U>(p, Range{i, rows.end}, cols);
 }
 
-// Whether an entry's tiles add the bias as they store C, instead of a pass over C afterwards that
-// costs about 6 instructions a value (ResNet8's 1x1 shortcut forward, K = 16, ran at 0.50 MAC
-// per instruction with it, 0.56 without). Only the register tiles of products with B not
-// transposed: every convolution's forward is one. In the n_t tiles (ten row pointers) and the
-// vector tiles (one row or column) the extra branch made GCC's code around the store slower on
-// every product (1-3%), and the only bias there is a Linear forward's, where the pass is cheap.
-template <Trans TB, int MR, int NR>
-constexpr bool kTilesAddBias = TB == Trans::n && MR > 1 && NR > 1;
+// Whether an entry's tiles start their sums from the bias, instead of a pass over C afterwards
+// that costs about 6 instructions a value (ResNet8's 1x1 shortcut forward, K = 16, ran at 0.50
+// MAC per instruction with the pass, 0.58 without). Only the n_n register tiles: a CHW
+// convolution's forward is one. The t_n products (input gradients) have no bias, and the bias
+// variants of the first step cost them 0.5% in GCC's code around it; in the n_t tiles (ten row
+// pointers) and the vector tiles (one row or column) the extra branch made the code around the
+// store slower on every product (1-3%), and the only bias there is a Linear forward's, where the
+// pass is cheap.
+template <Trans TA, Trans TB, int MR, int NR>
+constexpr bool kTilesAddBias = TA == Trans::n && TB == Trans::n && MR > 1 && NR > 1;
 
 // The kernel table's entry point: this member's share of C, split along AXIS in whole tiles.
 template <Trans TA, Trans TB, int MR, int NR, int U, ParAxis AXIS>
@@ -340,7 +359,7 @@ void matmul(const MatMulArgs& p, int member, int members) {
   } else if (p.k == 1 && !p.accumulate) {
     outer_block<TA, TB, MR, U>(p, rows, cols);
   } else {
-    constexpr bool kBias = kTilesAddBias<TB, MR, NR>;
+    constexpr bool kBias = kTilesAddBias<TA, TB, MR, NR>;
     if constexpr (packs_panels(TA, TB, MR, NR))
       t_n_block<MR, NR, U, kBias>(p, rows, cols);
     else

@@ -18,7 +18,8 @@
 // Edges: rows and columns left over after the full tiles are done with smaller tiles
 // (edge_size, unrolled at most 8 times: edge_unroll), so every shape and every split is correct
 // and no member writes outside its share.
-// An outer product (K = 1, a batch-1 weight gradient) has nothing to sum and runs its own loop.
+// An outer product (K = 1, a batch-1 weight gradient) has nothing to sum and runs its own loops
+// (outer_product_rv32.h).
 #pragma once
 #include <stdint.h>
 
@@ -27,6 +28,7 @@
 #include "kernels/generic/multiply_add.h"
 #include "kernels/mm/matmul_args.h"
 #include "kernels/mm/matmul_kernel.h"
+#include "kernels/rv32/outer_product_rv32.h"
 
 namespace utrain::rv32 {
 
@@ -130,11 +132,15 @@ inline void multiply_block(StreamA& a, StreamB& b, float (&sum)[MR][NR], const f
   b.advance(STEPS);
 }
 
-// The K steps left after the blocks of U (fewer than U), as at most one block each of 8, 4, 2
-// and 1 steps: every load keeps its immediate offset and the pointers move once per block, so a
-// short K (8 in the Deep AutoEncoder's bottleneck) costs no more per step than a long one.
+// The K steps left after the blocks of U (fewer than U, at most 32), as at most one block each
+// of 16, 8, 4, 2 and 1 steps: every load keeps its immediate offset and the pointers move once
+// per block, so a short K (8 in the Deep AutoEncoder's bottleneck) costs no more per step than a
+// long one.
 template <int MR, int NR, int U, class StreamA, class StreamB>
-inline void multiply_rest(StreamA& a, StreamB& b, float (&sum)[MR][NR], int32_t left) {
+inline void multiply_rest(StreamA& a, StreamB& b, float (&sum)[MR][NR], uint32_t left) {
+  static_assert(U <= 32, "more steps left than the blocks below cover");
+  if constexpr (U > 16)
+    if (left & 16) multiply_block<MR, NR, 16>(a, b, sum);
   if constexpr (U > 8)
     if (left & 8) multiply_block<MR, NR, 8>(a, b, sum);
   if constexpr (U > 4)
@@ -147,6 +153,68 @@ inline void multiply_rest(StreamA& a, StreamB& b, float (&sum)[MR][NR], int32_t 
 
 // Which operand, if any, a tile reads from a packed panel.
 enum class Packed : uint8_t { none, a, b };
+
+// Whether a tile's sums start at zero (or the bias) and all of K runs in blocks, instead of
+// starting from the products of a first step alone. The n_t tiles read both operands along K,
+// MR + NR pointers each stepped once per block: the first step and the 15 steps left after it
+// (K = 16, 32, 128 ...) cost them five blocks' pointer steps, more than setting MR·NR sums (the
+// Deep AutoEncoder's forward 0.428 -> 0.440 MAC/instr). The other forms step at most MR
+// pointers a block, and their first step saves setting the sums.
+constexpr bool starts_with_whole_blocks(Trans ta, Trans tb) { return ta == Trans::n && tb == Trans::t; }
+
+// The sums set to zero or to the bias of their row or column (starts_with_whole_blocks). One
+// loop per case: a choice per sum made GCC's code around it slower.
+template <int MR, int NR>
+inline void set_sums(float (&sum)[MR][NR], Start start, const float* row_bias, const float* column_bias) {
+  if (start == Start::product) {
+#pragma GCC unroll 32
+    for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 32
+      for (int c = 0; c < NR; ++c) sum[r][c] = 0.0f;
+  } else if (start == Start::row_bias) {
+#pragma GCC unroll 32
+    for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 32
+      for (int c = 0; c < NR; ++c) sum[r][c] = row_bias[r];
+  } else {
+#pragma GCC unroll 32
+    for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 32
+      for (int c = 0; c < NR; ++c) sum[r][c] = column_bias[c];
+  }
+}
+
+// Whether an entry's tiles start their sums from the bias, instead of a pass over C afterwards
+// that costs about 6 instructions a value (ResNet8's 1x1 shortcut forward, K = 16, ran at 0.50
+// MAC per instruction with the pass, 0.58 without): the n_n register tiles (a CHW convolution's
+// forward) and every n_t tile (a Linear forward, an HWC convolution's forward; the Deep
+// AutoEncoder's batch-1 forward 0.440 -> 0.448). Not the t_n tiles nor the n_n vector tiles:
+// their products (input gradients, batch-1 ones) have no bias, and the bias variants of the
+// first step cost them 0.5% in GCC's code around it.
+template <Trans TA, Trans TB, int MR, int NR>
+constexpr bool kTilesAddBias = TA == Trans::n && (TB == Trans::t || (MR > 1 && NR > 1));
+
+// Whether the tiles that add the bias also apply a ReLU as they store (a fused Linear + ReLU
+// forward): the vector tiles only, where the pass over C costs about 4 instructions a value
+// against a batch-1 output's 128 MACs (the Deep AutoEncoder's 128 -> 128 forward, with its
+// front end: 0.442 -> 0.450 MAC/instr); in the register tiles the extra store variant cost 0.3%
+// on products with no activation.
+template <int MR, int NR>
+constexpr bool kTilesApplyRelu = MR == 1 || NR == 1;
+
+// activate(relu, x) in one instruction where the ISA has one: RISC-V's fmax.s gives +0 for -0
+// and the other operand for a NaN, exactly x > 0 ? x : 0, which GCC compiles to a compare and a
+// branch (3.5 instructions a value on random signs). Written as asm: GCC 12 calls the library's
+// fmaxf for __builtin_fmaxf.
+inline float relu(float x) {
+#if defined(__riscv)
+  float y;
+  asm("fmax.s %0, %1, %2" : "=f"(y) : "f"(x), "f"(0.0f));
+  return y;
+#else
+  return x > 0.0f ? x : 0.0f;
+#endif
+}
 
 // C[i0 .. i0+MR, j0 .. j0+NR] from the full K range (and the bias when C is overwritten); the
 // PACKED operand is read from `panel` (its MR or NR values per k from the tile's first k on).
@@ -163,14 +231,22 @@ template <Trans TA, Trans TB, int MR, int NR, int U, bool BIAS, Packed PACKED>
   float sum[MR][NR];  // K >= 1: matmul() below handles K = 0
   // With BIAS (see kTilesAddBias) and C overwritten, the sums start from the bias; accumulating,
   // the bias is left to the pass in matmul(), which must add it after C + dot.
-  if (!BIAS || p.accumulate || p.bias_axis == BiasAxis::none)
-    multiply_block<MR, NR, 1, true>(a, b, sum);
-  else if (p.bias_axis == BiasAxis::row)
-    multiply_block<MR, NR, 1, true, Start::row_bias>(a, b, sum, p.bias + i0);
-  else
-    multiply_block<MR, NR, 1, true, Start::column_bias>(a, b, sum, p.bias + j0);
-  const int32_t k = p.k - 1;
-  for (int32_t blocks = k / U; blocks > 0; --blocks) multiply_block<MR, NR, U>(a, b, sum);
+  const Start start = !BIAS || p.accumulate || p.bias_axis == BiasAxis::none ? Start::product
+                       : p.bias_axis == BiasAxis::row                          ? Start::row_bias
+                                                                               : Start::column_bias;
+  uint32_t k = static_cast<uint32_t>(p.k);  // unsigned: k / U and k % U are a shift and a mask
+  if constexpr (starts_with_whole_blocks(TA, TB)) {
+    set_sums(sum, start, p.bias + i0, p.bias + j0);
+  } else {
+    if (start == Start::product)
+      multiply_block<MR, NR, 1, true>(a, b, sum);
+    else if (start == Start::row_bias)
+      multiply_block<MR, NR, 1, true, Start::row_bias>(a, b, sum, p.bias + i0);
+    else
+      multiply_block<MR, NR, 1, true, Start::column_bias>(a, b, sum, p.bias + j0);
+    k -= 1;
+  }
+  for (uint32_t blocks = k / U; blocks > 0; --blocks) multiply_block<MR, NR, U>(a, b, sum);
   multiply_rest<MR, NR, U>(a, b, sum, k % U);
 
   // Each case has its own store loop: one shared loop after optional adds made GCC spill the row
@@ -181,45 +257,17 @@ template <Trans TA, Trans TB, int MR, int NR, int U, bool BIAS, Packed PACKED>
     for (int r = 0; r < MR; ++r, out += p.ldc)
 #pragma GCC unroll 32
       for (int c = 0; c < NR; ++c) out[c] += sum[r][c];
-  } else {
+  } else if (!(BIAS && kTilesApplyRelu<MR, NR>) || p.act != Activation::relu) {
 #pragma GCC unroll 32
     for (int r = 0; r < MR; ++r, out += p.ldc)
 #pragma GCC unroll 32
       for (int c = 0; c < NR; ++c) out[c] = sum[r][c];
-  }
-}
-
-// An outer product (K = 1, C overwritten: a batch-1 weight gradient) of rows i0 .. i0+MR:
-// there is nothing to sum, so the MR values of op(A) stay in registers and each column of op(B)
-// costs one load, MR multiplies and MR stores; U columns share each row pointer's step.
-// Inlined into its block and the set-up unrolled: at K = 1 a band is a few hundred
-// instructions, and a call per band (callee-saved registers) plus the library memcpy GCC makes
-// of the set-up loop cost as much again.
-template <Trans TA, Trans TB, int MR, int U>
-[[gnu::always_inline]] inline void outer_rows(const MatMulArgs& p, int32_t i0, Range cols) {
-  float av[MR];
-  float* out[MR];
+  } else {
 #pragma GCC unroll 32
-  for (int r = 0; r < MR; ++r) {
-    av[r] = mm_a_at(p, i0 + r, 0);
-    out[r] = p.c + static_cast<intptr_t>(i0 + r) * p.ldc + cols.begin;
-  }
-  // op(B)'s row 0 runs along the columns with this stride.
-  const intptr_t stride = TB == Trans::n ? 1 : p.ldb;
-  const float* bp = p.b + cols.begin * stride;
-  int32_t j = cols.begin;
-  for (; j + U <= cols.end; j += U) {
+    for (int r = 0; r < MR; ++r, out += p.ldc)
 #pragma GCC unroll 32
-    for (int u = 0; u < U; ++u) {
-      const float bv = bp[u * stride];
-#pragma GCC unroll 32
-      for (int r = 0; r < MR; ++r) out[r][u] = av[r] * bv;
-    }
-    bp += U * stride;
-    for (int r = 0; r < MR; ++r) out[r] += U;
+      for (int c = 0; c < NR; ++c) out[c] = relu(sum[r][c]);
   }
-  for (; j < cols.end; ++j, bp += stride)
-    for (int r = 0; r < MR; ++r) *out[r]++ = av[r] * *bp;
 }
 
 // The height or width of the tiles that finish what MR- or NR-sized tiles leave: one less
@@ -326,26 +374,6 @@ void t_n_block(const MatMulArgs& p, Range rows, Range cols) {
   }
 }
 
-// The outer product's rows: bands of MR rows, then lower ones.
-template <Trans TA, Trans TB, int MR, int U>
-void outer_block(const MatMulArgs& p, Range rows, Range cols) {
-  int32_t i = rows.begin;
-  for (; i + MR <= rows.end; i += MR) outer_rows<TA, TB, MR, U>(p, i, cols);
-  if constexpr (MR > 1)
-    if (i < rows.end) outer_block<TA, TB, edge_size(MR), U>(p, Range{i, rows.end}, cols);
-}
-
-// Whether an entry's tiles start their sums from the bias, instead of a pass over C afterwards
-// that costs about 6 instructions a value (ResNet8's 1x1 shortcut forward, K = 16, ran at 0.50
-// MAC per instruction with the pass, 0.58 without). Only the n_n register tiles: a CHW
-// convolution's forward is one. The t_n products (input gradients) have no bias, and the bias
-// variants of the first step cost them 0.5% in GCC's code around it; in the n_t tiles (ten row
-// pointers) and the vector tiles (one row or column) the extra branch made the code around the
-// store slower on every product (1-3%), and the only bias there is a Linear forward's, where the
-// pass is cheap.
-template <Trans TA, Trans TB, int MR, int NR>
-constexpr bool kTilesAddBias = TA == Trans::n && TB == Trans::n && MR > 1 && NR > 1;
-
 // The kernel table's entry point: this member's share of C, split along AXIS in whole tiles.
 template <Trans TA, Trans TB, int MR, int NR, int U, ParAxis AXIS>
 void matmul(const MatMulArgs& p, int member, int members) {
@@ -357,14 +385,15 @@ void matmul(const MatMulArgs& p, int member, int members) {
       for (int32_t i = rows.begin; i < rows.end; ++i)
         for (int32_t j = cols.begin; j < cols.end; ++j) p.c[static_cast<intptr_t>(i) * p.ldc + j] = 0.0f;
   } else if (p.k == 1 && !p.accumulate) {
-    outer_block<TA, TB, MR, U>(p, rows, cols);
+    outer_product<TA, TB>(p, rows, cols);
   } else {
     constexpr bool kBias = kTilesAddBias<TA, TB, MR, NR>;
     if constexpr (packs_panels(TA, TB, MR, NR))
       t_n_block<MR, NR, U, kBias>(p, rows, cols);
     else
       block<TA, TB, MR, NR, U, kBias>(p, rows, cols);
-    if (kBias && !p.accumulate && p.bias_axis != BiasAxis::none) {
+    if (kBias && !p.accumulate) {
+      if (kTilesApplyRelu<MR, NR> && p.act == Activation::relu) return;  // done in the tiles
       MatMulArgs activation_only = p;  // the tiles added the bias
       activation_only.bias_axis = BiasAxis::none;
       generic::apply_bias_activation(activation_only, rows, cols);

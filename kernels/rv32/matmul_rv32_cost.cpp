@@ -37,30 +37,36 @@ int64_t tile_instructions(const MatMulKernel& k, const MatMulArgs& p, int32_t mr
   const int64_t steps_along_tile = (k.ta == Trans::t ? 1 : 0) + (k.tb == Trans::n ? 1 : 0) - (reads_panel ? 1 : 0);
   const int64_t per_step = mr + nr + mr * nr + steps_along_tile;
   const int64_t per_block = (k.ta == Trans::n ? mr : 0) + (k.tb == Trans::t ? nr : 0) + 2 + (reads_panel ? 1 : 0);
-  const int64_t rest = (p.k - 1) % unroll;
-  const int64_t blocks = (p.k - 1) / unroll + bits_set(static_cast<int32_t>(rest)) + 1;
+  // Either all of K in blocks after setting the sums, or a first step alone, then blocks.
+  const bool whole = starts_with_whole_blocks(k.ta, k.tb);
+  const int64_t in_blocks = whole ? p.k : p.k - 1;
+  const int64_t rest = in_blocks % unroll;
+  const int64_t blocks = in_blocks / unroll + bits_set(static_cast<int32_t>(rest)) + (whole ? 0 : 1);
   const int64_t sums = mr * nr;
-  const int64_t fixed = sums * (p.accumulate ? 3 : 1) /* stores */ + mr + nr + 12;
+  const int64_t fixed = sums * (p.accumulate ? 3 : 1) /* stores */ + (whole ? sums : 0) + mr + nr + 12;
   return per_step * p.k + per_block * blocks + fixed;
 }
 
-// One band of mr rows of an outer product over `cols` columns.
-int64_t outer_band_instructions(const MatMulKernel& k, int32_t mr, int32_t cols) {
-  const int64_t per_column = 1 + 2 * mr;
-  const int64_t per_block = mr + 3;
-  return per_column * cols + per_block * (cols / k.ku) + (cols % k.ku) * (mr + 2) + 3 * mr + 10;
+// The columns of an outer product (outer_product_rv32.h) of `rows` rows, `width` wide.
+int64_t outer_columns_instructions(int32_t rows, int32_t width) {
+  const int64_t per_group = (2 * width + 2) * kOuterRows + 2;
+  const int64_t per_row_left = 2 * width + 4;
+  return width + 12 + rows / kOuterRows * per_group + rows % kOuterRows * per_row_left;
+}
+
+int64_t outer_product_instructions(int32_t rows, int32_t cols) {
+  int64_t total = cols / kOuterColumns * outer_columns_instructions(rows, kOuterColumns);
+  for (int32_t width = 16; width >= 1; width /= 2)
+    if (cols % kOuterColumns & width) total += outer_columns_instructions(rows, width);
+  return total;
 }
 
 }  // namespace
 
 int64_t share_instructions(const MatMulKernel& kernel, const MatMulArgs& p, Range rows, Range cols) {
   if (rows.empty() || cols.empty()) return 0;
+  if (p.k == 1 && !p.accumulate) return outer_product_instructions(rows.size(), cols.size());
   const TileSplit r = split(rows.size(), kernel.mr);
-  if (p.k == 1 && !p.accumulate) {
-    int64_t total = 0;
-    for (int i = 0; i < r.used; ++i) total += r.runs[i].count * outer_band_instructions(kernel, r.runs[i].size, cols.size());
-    return total;
-  }
   const TileSplit c = split(cols.size(), kernel.nr);
   // t_n products pack a panel of one operand (t_n_block): its copies, and which tiles read it.
   const Packed packed = packs_panels(kernel.ta, kernel.tb, kernel.mr, kernel.nr)

@@ -162,10 +162,11 @@ enum class Packed : uint8_t { none, a, b };
 // pointers a block, and their first step saves setting the sums.
 constexpr bool starts_with_whole_blocks(Trans ta, Trans tb) { return ta == Trans::n && tb == Trans::t; }
 
-// The sums set to zero or to the bias of their row or column (starts_with_whole_blocks). One
-// loop per case: a choice per sum made GCC's code around it slower.
+// The sums of the tile at (i0, j0) set to zero or to the bias of their row or column
+// (starts_with_whole_blocks). One loop per case: a choice per sum made GCC's code around it
+// slower.
 template <int MR, int NR>
-inline void set_sums(float (&sum)[MR][NR], Start start, const float* row_bias, const float* column_bias) {
+inline void set_sums(float (&sum)[MR][NR], Start start, const float* bias, int32_t i0, int32_t j0) {
   if (start == Start::product) {
 #pragma GCC unroll 32
     for (int r = 0; r < MR; ++r)
@@ -175,12 +176,12 @@ inline void set_sums(float (&sum)[MR][NR], Start start, const float* row_bias, c
 #pragma GCC unroll 32
     for (int r = 0; r < MR; ++r)
 #pragma GCC unroll 32
-      for (int c = 0; c < NR; ++c) sum[r][c] = row_bias[r];
+      for (int c = 0; c < NR; ++c) sum[r][c] = bias[i0 + r];
   } else {
 #pragma GCC unroll 32
     for (int r = 0; r < MR; ++r)
 #pragma GCC unroll 32
-      for (int c = 0; c < NR; ++c) sum[r][c] = column_bias[c];
+      for (int c = 0; c < NR; ++c) sum[r][c] = bias[j0 + c];
   }
 }
 
@@ -236,7 +237,7 @@ template <Trans TA, Trans TB, int MR, int NR, int U, bool BIAS, Packed PACKED>
                                                                                : Start::column_bias;
   uint32_t k = static_cast<uint32_t>(p.k);  // unsigned: k / U and k % U are a shift and a mask
   if constexpr (starts_with_whole_blocks(TA, TB)) {
-    set_sums(sum, start, p.bias + i0, p.bias + j0);
+    set_sums(sum, start, p.bias, i0, j0);
   } else {
     if (start == Start::product)
       multiply_block<MR, NR, 1, true>(a, b, sum);

@@ -24,6 +24,23 @@ struct ChannelStrides {
         positions(intptr_t{shape.h} * shape.w) {}
 };
 
+// Σ values[0 .. count) of one contiguous (CHW) channel, eight values a pass into four partial
+// sums: one load and one add a value, where a running sum over a strided index cost about 4.5
+// instructions a value on rv32 (the bias gradient of ResNet8's 1x1 shortcut: 37 000
+// instructions, 14% of its weight-gradient step).
+float sum_contiguous(const float* values, intptr_t count) {
+  float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+  intptr_t p = 0;
+  for (; p + 8 <= count; p += 8) {
+    s0 += values[p] + values[p + 4];
+    s1 += values[p + 1] + values[p + 5];
+    s2 += values[p + 2] + values[p + 6];
+    s3 += values[p + 3] + values[p + 7];
+  }
+  for (; p < count; ++p) s0 += values[p];
+  return (s0 + s1) + (s2 + s3);
+}
+
 }  // namespace
 
 Status broadcast_channel_bias(Team& team, const Shape& shape, Layout layout, const float* bias, float* out) {
@@ -52,7 +69,11 @@ Status sum_channels(Team& team, const Shape& shape, Layout layout, const float* 
       float sum = 0.0f;
       for (int32_t n = 0; n < shape.n; ++n) {
         const float* v = values + c * at.channel + n * at.sample;
-        for (intptr_t p = 0; p < at.positions; ++p) sum += v[p * at.position];
+        if (at.position == 1) {
+          sum += sum_contiguous(v, at.positions);
+        } else {
+          for (intptr_t p = 0; p < at.positions; ++p) sum += v[p * at.position];
+        }
       }
       sums[c] = accumulate ? sums[c] + sum : sum;
     }

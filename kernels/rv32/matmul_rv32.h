@@ -203,6 +203,13 @@ constexpr bool kTilesAddBias = TA == Trans::n && (TB == Trans::t || (MR > 1 && N
 template <int MR, int NR>
 constexpr bool kTilesApplyRelu = MR == 1 || NR == 1;
 
+// Whether this call's tiles apply the ReLU (so matmul() must not): the tile and matmul() ask the
+// same question.
+template <bool BIAS, int MR, int NR>
+bool tiles_apply_relu(const MatMulArgs& p) {
+  return BIAS && kTilesApplyRelu<MR, NR> && !p.accumulate && p.act == Activation::relu;
+}
+
 // activate(relu, x) in one instruction where the ISA has one: RISC-V's fmax.s gives +0 for -0
 // and the other operand for a NaN, exactly x > 0 ? x : 0, which GCC compiles to a compare and a
 // branch (3.5 instructions a value on random signs). Written as asm: GCC 12 calls the library's
@@ -213,7 +220,7 @@ inline float relu(float x) {
   asm("fmax.s %0, %1, %2" : "=f"(y) : "f"(x), "f"(0.0f));
   return y;
 #else
-  return x > 0.0f ? x : 0.0f;
+  return activate(Activation::relu, x, 0.0f);
 #endif
 }
 
@@ -258,7 +265,7 @@ template <Trans TA, Trans TB, int MR, int NR, int U, bool BIAS, Packed PACKED>
     for (int r = 0; r < MR; ++r, out += p.ldc)
 #pragma GCC unroll 32
       for (int c = 0; c < NR; ++c) out[c] += sum[r][c];
-  } else if (!(BIAS && kTilesApplyRelu<MR, NR>) || p.act != Activation::relu) {
+  } else if (!tiles_apply_relu<BIAS, MR, NR>(p)) {
 #pragma GCC unroll 32
     for (int r = 0; r < MR; ++r, out += p.ldc)
 #pragma GCC unroll 32
@@ -394,7 +401,7 @@ void matmul(const MatMulArgs& p, int member, int members) {
     else
       block<TA, TB, MR, NR, U, kBias>(p, rows, cols);
     if (kBias && !p.accumulate) {
-      if (kTilesApplyRelu<MR, NR> && p.act == Activation::relu) return;  // done in the tiles
+      if (tiles_apply_relu<kBias, MR, NR>(p)) return;  // done in the tiles
       MatMulArgs activation_only = p;  // the tiles added the bias
       activation_only.bias_axis = BiasAxis::none;
       generic::apply_bias_activation(activation_only, rows, cols);

@@ -2,6 +2,8 @@
 
 #include <stdint.h>
 
+#include "kernels/mm/matmul_split_k.h"
+
 namespace utrain {
 
 namespace {
@@ -95,6 +97,10 @@ Status matmul(const ExecContext& ctx, const MatMulArgs& args, const MatMulKernel
              "matmul: the kernel's operand transpositions do not match the (normalized) call");
     UT_CHECK(ctx.isas.has(kernel->isa), StatusCode::unsupported,
              "matmul: the kernel needs an instruction set this machine lacks");
+  }
+  if (splits_k(p, *kernel, *ctx.team)) {
+    run_split_k(*ctx.team, p, kernel->fn);
+    return ok_status();
   }
   KernelCall call{kernel->fn, &p};
   ctx.team->run(

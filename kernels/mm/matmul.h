@@ -1,5 +1,6 @@
 // The matrix-multiply front end: checks the arguments, brings vector shapes to the form the
-// kernels handle best, picks a kernel when none is given, and runs it on the team.
+// kernels handle best, picks a kernel when none is given, and runs it on the team (split along K
+// when C has too few tiles for the team: kernels/mm/matmul_split_k.h).
 #pragma once
 #include "core/status.h"
 #include "kernels/exec_context.h"

@@ -1,5 +1,6 @@
 #include "kernels/rv32/matmul_rv32_cost.h"
 
+#include "kernels/mm/matmul_split_k.h"
 #include "kernels/rv32/matmul_rv32.h"
 
 namespace utrain::rv32 {
@@ -23,6 +24,9 @@ TileSplit split(int32_t length, int32_t tile) {
   }
   return s;
 }
+
+// A hart team's barrier: an atomic add, a load and the wait (about 40 with the call).
+constexpr int64_t kBarrierInstructions = 40;
 
 int32_t bits_set(int32_t v) {
   int32_t n = 0;
@@ -87,7 +91,20 @@ int64_t share_instructions(const MatMulKernel& kernel, const MatMulArgs& p, Rang
   return total;
 }
 
+// A member's part of a product split along K (matmul_split_k.h): its slice of K over all of C,
+// then the sum of every member's partials for its rows of C (three loads, two adds and a store a
+// value and two partials, the loop a quarter), the copy into C, and two barriers.
+int64_t split_k_instructions(const MatMulKernel& kernel, const MatMulArgs& p, int members) {
+  MatMulArgs slice = p;
+  slice.k = (p.k + members - 1) / members;
+  slice.accumulate = false;
+  const int64_t rows = (p.m + members - 1) / members;
+  const int64_t reduction = rows * p.n * (4 * members + 4);
+  return share_instructions(kernel, slice, Range{0, p.m}, Range{0, p.n}) + reduction + 2 * kBarrierInstructions;
+}
+
 int64_t team_instructions(const MatMulKernel& kernel, const MatMulArgs& p, int members) {
+  if (splits_k(p, kernel, members)) return split_k_instructions(kernel, p, members);
   int64_t busiest = 0;
   for (int member = 0; member < members; ++member) {
     const Range rows = kernel.axis == ParAxis::m ? partition(p.m, member, members, kernel.mr) : Range{0, p.m};

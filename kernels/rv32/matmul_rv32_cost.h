@@ -15,7 +15,8 @@ namespace utrain::rv32 {
 // Instructions of `kernel` (an Isa::rv32_f entry) on rows × cols of the product `p`.
 int64_t share_instructions(const MatMulKernel& kernel, const MatMulArgs& p, Range rows, Range cols);
 
-// The largest share's instructions when a team of `members` runs `kernel` on `p`.
+// The largest share's instructions when a team of `members` runs `kernel` on `p` through the
+// front end, which splits some products along K (kernels/mm/matmul_split_k.h).
 int64_t team_instructions(const MatMulKernel& kernel, const MatMulArgs& p, int members);
 
 }  // namespace utrain::rv32

@@ -1,5 +1,6 @@
 // The matmul() front end: argument checks name the problem, vector normalization does not change
-// results, the default choice always exists and fits the call, and a mismatched kernel is refused.
+// results, the default choice always exists and fits the call, a mismatched kernel is refused, and
+// a product is split along K exactly when members would otherwise have no tile.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -9,6 +10,7 @@
 #include "core/rng.h"
 #include "kernels/mm/matmul.h"
 #include "kernels/mm/matmul_reference.h"
+#include "kernels/mm/matmul_split_k.h"
 #include "support/test_teams.h"
 
 namespace utrain {
@@ -147,6 +149,34 @@ TEST(MatMulCatalogue, has_the_paper_family_in_every_form_with_unique_names) {
   for (size_t i = 0; i < list.count; ++i)
     for (size_t j = i + 1; j < list.count; ++j)
       ASSERT_STRNE(list.entries[i].name, list.entries[j].name);
+}
+
+}  // namespace
+}  // namespace utrain
+
+namespace utrain {
+namespace {
+
+// ResNet8's first weight gradient, 16 x 27 outputs over K = 1024, with 4-row tiles split over the
+// rows: 4 tiles, so a team of 8 leaves 4 members idle unless K is split.
+TEST(MatMulSplitK, splits_only_when_members_would_have_no_tile) {
+  const MatMulKernel* rows4 = find_matmul_kernel("mm_f32_n_t_4x6_u16_par_m__rv32");
+  const MatMulKernel* cols6 = find_matmul_kernel("mm_f32_n_t_4x6_u16_par_n__rv32");
+  ASSERT_NE(rows4, nullptr);
+  ASSERT_NE(cols6, nullptr);
+  auto product = [](int32_t m, int32_t n, int32_t k) {
+    MatMulArgs p;
+    p.m = m, p.n = n, p.k = k, p.tb = Trans::t;
+    return p;
+  };
+  EXPECT_TRUE(splits_k(product(16, 27, 1024), *rows4, 8));
+  EXPECT_TRUE(splits_k(product(16, 27, 1024), *cols6, 8));   // 5 column tiles
+  EXPECT_FALSE(splits_k(product(16, 27, 1024), *rows4, 4));  // a tile for each
+  EXPECT_FALSE(splits_k(product(16, 27, 1024), *rows4, 1));
+  EXPECT_FALSE(splits_k(product(28, 19, 1024), *rows4, 8));  // 7 tiles, but C is over kSplitKFloats
+  EXPECT_FALSE(splits_k(product(16, 27, 511), *rows4, 8));   // slices of 63 steps
+  EXPECT_TRUE(splits_k(product(16, 27, 512), *rows4, 8));
+  EXPECT_FALSE(splits_k(product(16, 27, 1 << 20), *rows4, kSplitKMaxMembers + 1));
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // Every kernel of the table, for its transposition, against the plain reference: random M, N, K
 // in 1..67 (1 and primes on purpose) and a few large shapes, teams of 1, 2, 3 and 8, leading
 // dimensions larger than the rows, every epilogue. C sits between guard zones and the gaps between
-// its rows are poisoned: a write outside the M×N result fails the test.
+// its rows are poisoned: a write outside the M×N result fails the test. Through the matmul() front
+// end, the same checks cover products split along K (kernels/mm/matmul_split_k.h).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,7 +10,9 @@
 #include <vector>
 
 #include "core/rng.h"
+#include "kernels/mm/matmul.h"
 #include "kernels/mm/matmul_kernel.h"
+#include "kernels/mm/matmul_split_k.h"
 #include "kernels/mm/matmul_reference.h"
 #include "support/matmul_epilogue_variant.h"
 #include "support/test_teams.h"
@@ -43,12 +46,21 @@ std::vector<Shape3> shapes_for_sweep() {
 const Shape3 kLargeShapes[] = {{128, 144, 96}, {1, 640, 128}, {257, 1, 130}, {96, 200, 1},
                                {101, 71, 37},  {70, 70, 300}};
 
+// Long K and C too small to give every member of a team of 2, 3 or 8 a tile for most kernels:
+// the front end splits them along K (M·N ≤ kSplitKFloats, K / members ≥ kSplitKMinSteps). No
+// dimension is 1, so the front end's normalization keeps the kernel's form.
+const Shape3 kSplitKShapes[] = {{2, 2, 600}, {3, 5, 700}, {2, 19, 521}, {16, 27, 1031}, {13, 2, 777}};
+
+// How a product reaches the kernel: called directly on every member, or through matmul().
+enum class Route { direct, front_end };
+
 void fill(std::vector<float>& v, Rng& rng) {
   for (float& x : v) x = rng.uniform_symmetric(1.0f);
 }
 
 // Runs `kernel` for one shape and epilogue on `members` members and compares with the reference.
-void check_kernel(const MatMulKernel& kernel, Shape3 s, int members, int variant, Rng& rng) {
+void check_kernel(const MatMulKernel& kernel, Shape3 s, int members, int variant, Rng& rng,
+                  Route route = Route::direct) {
   MatMulArgs p;
   p.m = s.m, p.n = s.n, p.k = s.k;
   p.ta = kernel.ta, p.tb = kernel.tb;
@@ -78,16 +90,21 @@ void check_kernel(const MatMulKernel& kernel, Shape3 s, int members, int variant
   matmul_reference(ref);
   p.c = c.data() + kGuard;
 
-  struct Call {
-    const MatMulKernel* kernel;
-    const MatMulArgs* args;
-  } call{&kernel, &p};
-  testing::team_of(members).run(
-      [](void* ctx, int member, int size) {
-        const Call* cl = static_cast<const Call*>(ctx);
-        cl->kernel->fn(*cl->args, member, size);
-      },
-      &call);
+  if (route == Route::front_end) {
+    const ExecContext ctx{&testing::team_of(members), IsaSet().with(kernel.isa)};
+    ASSERT_TRUE(matmul(ctx, p, &kernel).ok());
+  } else {
+    struct Call {
+      const MatMulKernel* kernel;
+      const MatMulArgs* args;
+    } call{&kernel, &p};
+    testing::team_of(members).run(
+        [](void* ctx, int member, int size) {
+          const Call* cl = static_cast<const Call*>(ctx);
+          cl->kernel->fn(*cl->args, member, size);
+        },
+        &call);
+  }
 
   const std::string where = std::string(kernel.name) + " M=" + std::to_string(s.m) +
                             " N=" + std::to_string(s.n) + " K=" + std::to_string(s.k) +
@@ -134,6 +151,21 @@ TEST_P(MatMulKernelTest, matches_reference_for_large_shapes) {
       check_kernel(kernel(), s, members, variant++, rng);
       if (HasFatalFailure()) return;
     }
+}
+
+// Every kernel split along K on some of these (the test says if none), and unsplit on others.
+TEST_P(MatMulKernelTest, matches_reference_split_along_k) {
+  Rng rng(313 + GetParam());
+  int variant = 0, splits = 0;
+  for (const Shape3& s : kSplitKShapes)
+    for (int members : {2, 3, 8}) {
+      MatMulArgs p;
+      p.m = s.m, p.n = s.n, p.k = s.k, p.ta = kernel().ta, p.tb = kernel().tb;
+      splits += splits_k(p, kernel(), members) ? 1 : 0;
+      check_kernel(kernel(), s, members, variant++, rng, Route::front_end);
+      if (HasFatalFailure()) return;
+    }
+  EXPECT_GT(splits, 0) << "no shape was split along K";
 }
 
 std::vector<size_t> all_kernel_indices() {

@@ -2,7 +2,9 @@
 // sizes 1 and primes, shares that are not tile multiples (144 rows or columns over 8 harts give
 // 18 each, and every prime size leaves a partial tile), leading dimensions beyond the row length,
 // every epilogue. C sits between guard zones and the gaps between its rows are poisoned, so a
-// write outside the M×N result fails the test. One test per operand form, named after it.
+// write outside the M×N result fails the test. One test per operand form, named after it, and one
+// per form through the matmul() front end on products it splits along K on a team
+// (kernels/mm/matmul_split_k.h).
 //
 // The shapes are kept small for the emulator. Each shape's inputs, reference result and
 // tolerances are made once and shared by all the form's kernels: the reference accumulates in
@@ -12,7 +14,9 @@
 
 #include "core/rng.h"
 #include "harness/device_test.h"
+#include "kernels/mm/matmul.h"
 #include "kernels/mm/matmul_kernel.h"
+#include "kernels/mm/matmul_split_k.h"
 #include "kernels/mm/matmul_reference.h"
 #include "support/matmul_epilogue_variant.h"
 
@@ -34,6 +38,13 @@ struct Shape {
 constexpr Shape kShapes[] = {{1, 1, 1},   {1, 37, 5},   {37, 1, 7},   {3, 5, 67},   {7, 11, 13},
                              {17, 19, 9}, {31, 37, 23}, {5, 144, 3},  {144, 5, 4},  {16, 16, 16},
                              {29, 61, 11}, {41, 43, 37}, {7, 67, 19}, {67, 7, 19}, {13, 53, 1}};
+
+// Long K, C too small for every hart of 8 to get a tile, every operand within kCapacity with the
+// padded leading dimensions; no dimension is 1, so the front end keeps the kernel's form.
+constexpr Shape kSplitKShapes[] = {{2, 2, 600}, {3, 3, 560}, {2, 3, 577}};
+
+// How a product reaches the kernel: called directly on every member, or through matmul().
+enum class Route { direct, front_end };
 
 // One product with its expected result: C's initial contents (guards and row gaps poisoned),
 // the reference result and each element's tolerance.
@@ -93,14 +104,18 @@ bool make_problem(Shape s, Trans ta, Trans tb, int variant, Rng& rng, Problem& p
 
 // Runs `kernel` on the team and checks the guards, the row gaps and every result element;
 // stops at the first wrong element.
-void check_kernel(const MatMulKernel& kernel, Problem& pr, int variant) {
+void check_kernel(const MatMulKernel& kernel, Problem& pr, int variant, Route route = Route::direct) {
   const MatMulArgs& p = pr.args;
   Team& team = *device_test::context().team;
   device_test::Note note("%s M=%ld N=%ld K=%ld team=%d variant=%d", kernel.name, static_cast<long>(p.m),
                          static_cast<long>(p.n), static_cast<long>(p.k), team.size(), variant);
   const int32_t c_size = p.m * p.ldc;
   memcpy(pr.c, pr.c_initial, sizeof(float) * static_cast<size_t>(c_size + 2 * kGuard));
-  team_run(team, [&](int member, int size) { kernel.fn(p, member, size); });
+  if (route == Route::front_end) {
+    if (!EXPECT_TRUE(matmul(device_test::context(), p, &kernel).ok())) return;
+  } else {
+    team_run(team, [&](int member, int size) { kernel.fn(p, member, size); });
+  }
 
   for (int32_t g = 0; g < kGuard; ++g) {
     if (!EXPECT_EQ(pr.c[g], kPoison)) return;                    // written before C
@@ -138,10 +153,33 @@ void check_every_kernel_of_form(Trans ta, Trans tb, uint64_t seed) {
   }
 }
 
+// On a team every kernel is split along K for some of the shapes (checked); alone, never.
+void check_split_k_of_form(Trans ta, Trans tb, uint64_t seed) {
+  Rng rng(seed);
+  const IsaSet isas = device_test::context().isas;
+  const int members = device_test::context().team->size();
+  int variant = 0, splits = 0;
+  for (const Shape& s : kSplitKShapes) {
+    ASSERT_TRUE(make_problem(s, ta, tb, variant, rng, g_problem));
+    for (const MatMulKernel& kernel : matmul_kernels()) {
+      if (kernel.ta != ta || kernel.tb != tb || !isas.has(kernel.isa)) continue;
+      splits += splits_k(g_problem.args, kernel, members) ? 1 : 0;
+      check_kernel(kernel, g_problem, variant, Route::front_end);
+      if (device_test::current_test_failed()) return;
+    }
+    ++variant;
+  }
+  EXPECT_EQ(splits > 0, members > 1);
+}
+
 DEVICE_TEST(matmul_n_n_every_kernel_matches_reference) { check_every_kernel_of_form(Trans::n, Trans::n, 11); }
 DEVICE_TEST(matmul_n_t_every_kernel_matches_reference) { check_every_kernel_of_form(Trans::n, Trans::t, 12); }
 DEVICE_TEST(matmul_t_n_every_kernel_matches_reference) { check_every_kernel_of_form(Trans::t, Trans::n, 13); }
 DEVICE_TEST(matmul_t_t_every_kernel_matches_reference) { check_every_kernel_of_form(Trans::t, Trans::t, 14); }
+DEVICE_TEST(matmul_n_n_split_along_k_matches_reference) { check_split_k_of_form(Trans::n, Trans::n, 21); }
+DEVICE_TEST(matmul_n_t_split_along_k_matches_reference) { check_split_k_of_form(Trans::n, Trans::t, 22); }
+DEVICE_TEST(matmul_t_n_split_along_k_matches_reference) { check_split_k_of_form(Trans::t, Trans::n, 23); }
+DEVICE_TEST(matmul_t_t_split_along_k_matches_reference) { check_split_k_of_form(Trans::t, Trans::t, 24); }
 
 }  // namespace
 }  // namespace utrain

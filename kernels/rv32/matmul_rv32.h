@@ -29,6 +29,8 @@
 #include "kernels/mm/matmul_args.h"
 #include "kernels/mm/matmul_kernel.h"
 #include "kernels/rv32/outer_product_rv32.h"
+#include "kernels/rv32/relu_rv32.h"
+#include "kernels/rv32/short_dot_rv32.h"
 
 namespace utrain::rv32 {
 
@@ -210,20 +212,6 @@ bool tiles_apply_relu(const MatMulArgs& p) {
   return BIAS && kTilesApplyRelu<MR, NR> && !p.accumulate && p.act == Activation::relu;
 }
 
-// activate(relu, x) in one instruction where the ISA has one: RISC-V's fmax.s gives +0 for -0
-// and the other operand for a NaN, exactly x > 0 ? x : 0, which GCC compiles to a compare and a
-// branch (3.5 instructions a value on random signs). Written as asm: GCC 12 calls the library's
-// fmaxf for __builtin_fmaxf.
-inline float relu(float x) {
-#if defined(__riscv)
-  float y;
-  asm("fmax.s %0, %1, %2" : "=f"(y) : "f"(x), "f"(0.0f));
-  return y;
-#else
-  return activate(Activation::relu, x, 0.0f);
-#endif
-}
-
 // C[i0 .. i0+MR, j0 .. j0+NR] from the full K range (and the bias when C is overwritten); the
 // PACKED operand is read from `panel` (its MR or NR values per k from the tile's first k on).
 // Every loop over the sums is unrolled by pragma so that GCC keeps them in registers (an array
@@ -382,6 +370,13 @@ void t_n_block(const MatMulArgs& p, Range rows, Range cols) {
   }
 }
 
+// The activation alone on rows × cols of C, whose sums already hold the bias.
+inline void apply_activation_only(const MatMulArgs& p, Range rows, Range cols) {
+  MatMulArgs activation_only = p;
+  activation_only.bias_axis = BiasAxis::none;
+  generic::apply_bias_activation(activation_only, rows, cols);
+}
+
 // The kernel table's entry point: this member's share of C, split along AXIS in whole tiles.
 template <Trans TA, Trans TB, int MR, int NR, int U, ParAxis AXIS>
 void matmul(const MatMulArgs& p, int member, int members) {
@@ -394,6 +389,9 @@ void matmul(const MatMulArgs& p, int member, int members) {
         for (int32_t j = cols.begin; j < cols.end; ++j) p.c[static_cast<intptr_t>(i) * p.ldc + j] = 0.0f;
   } else if (p.k == 1 && !p.accumulate) {
     outer_product<TA, TB>(p, rows, cols);
+  } else if (TA == Trans::n && TB == Trans::t && runs_short_dot(p)) {
+    if (short_dot<kShortDotK>(p, rows, cols)) apply_activation_only(p, rows, cols);
+    return;
   } else {
     constexpr bool kBias = kTilesAddBias<TA, TB, MR, NR>;
     if constexpr (packs_panels(TA, TB, MR, NR))
@@ -401,10 +399,7 @@ void matmul(const MatMulArgs& p, int member, int members) {
     else
       block<TA, TB, MR, NR, U, kBias>(p, rows, cols);
     if (kBias && !p.accumulate) {
-      if (tiles_apply_relu<kBias, MR, NR>(p)) return;  // done in the tiles
-      MatMulArgs activation_only = p;  // the tiles added the bias
-      activation_only.bias_axis = BiasAxis::none;
-      generic::apply_bias_activation(activation_only, rows, cols);
+      if (!tiles_apply_relu<kBias, MR, NR>(p)) apply_activation_only(p, rows, cols);
       return;
     }
   }

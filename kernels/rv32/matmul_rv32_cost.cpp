@@ -65,11 +65,20 @@ int64_t outer_product_instructions(int32_t rows, int32_t cols) {
   return total;
 }
 
+// A short dot (short_dot_rv32.h): per row of C its K values of A and the set-up, per output K
+// loads, K multiply-adds, its start, the ReLU and a store, per pass of 8 outputs (or a lone one)
+// the pointer steps and the branch.
+int64_t short_dot_instructions(const MatMulArgs& p, Range rows, Range cols) {
+  const int64_t passes = cols.size() / kShortDotOutputs + cols.size() % kShortDotOutputs;
+  return int64_t{rows.size()} * (p.k + 12 + int64_t{cols.size()} * (2 * p.k + 3) + passes * 3);
+}
+
 }  // namespace
 
 int64_t share_instructions(const MatMulKernel& kernel, const MatMulArgs& p, Range rows, Range cols) {
   if (rows.empty() || cols.empty()) return 0;
   if (p.k == 1 && !p.accumulate) return outer_product_instructions(rows.size(), cols.size());
+  if (kernel.ta == Trans::n && kernel.tb == Trans::t && runs_short_dot(p)) return short_dot_instructions(p, rows, cols);
   const TileSplit r = split(rows.size(), kernel.mr);
   const TileSplit c = split(cols.size(), kernel.nr);
   // t_n products pack a panel of one operand (t_n_block): its copies, and which tiles read it.

@@ -28,12 +28,13 @@ struct Shape3 {
 };
 
 // {13, 53, 1}: an rv32 outer product with columns left after its 24-wide blocks (4 + 1) and rows
-// after its groups of 4.
+// after its groups of 4. {5, 37, 8}, {1, 128, 8}: K = 8, the rv32 short dot of the n_t form
+// (passes of 8 outputs and 5 left).
 std::vector<Shape3> shapes_for_sweep() {
   std::vector<Shape3> shapes = {{1, 1, 1},   {1, 67, 1},   {67, 1, 1},  {1, 1, 67},  {2, 3, 5},
                                 {7, 11, 13}, {13, 17, 2},  {17, 8, 31}, {16, 16, 16}, {31, 37, 41},
                                 {64, 64, 1}, {67, 61, 59}, {5, 144, 3}, {144, 5, 9}, {33, 1, 65},
-                                {1, 47, 64}, {13, 53, 1}};
+                                {1, 47, 64}, {13, 53, 1},  {5, 37, 8},  {1, 128, 8}};
   Rng rng(2024);
   for (int i = 0; i < 8; ++i)
     shapes.push_back({static_cast<int32_t>(1 + rng.below(67)), static_cast<int32_t>(1 + rng.below(67)),

@@ -34,6 +34,14 @@ const LoweringCase kCases[] = {
     {"k3x3_s2_pad_asym_dil2_c2", 2, 9, 8, Window2d{3, 3, 2, 2, {1, 0, 2, 1}, 2, 2}},
     {"k2x3_s3_gaps_c3", 3, 8, 10, Window2d{2, 3, 3, 3, {}, 1, 1}},
     {"k3x2_dil2_cropped_c2", 2, 7, 6, Window2d{3, 2, 1, 1, {0, 0, 1, 0}, 2, 2}, 1, 2},
+    // 1×1 without padding: im2col gathers whole output rows and col2im places the values in one
+    // pass (rows ending inside a gap or at a value, rows and columns the window skips, cropped
+    // outputs, unequal strides).
+    {"k1x1_s2_c3", 3, 8, 7, Window2d{1, 1, 2, 2, {}, 1, 1}},
+    {"k1x1_s2_even_c2", 2, 6, 8, Window2d{1, 1, 2, 2, {}, 1, 1}},
+    {"k1x1_s3x2_cropped_c2", 2, 10, 9, Window2d{1, 1, 3, 2, {}, 1, 1}, 1, 1},
+    {"k1x1_s1x3_c2", 2, 4, 11, Window2d{1, 1, 1, 3, {}, 1, 1}},
+    {"k1x1_s2_wide_c2", 2, 5, 21, Window2d{1, 1, 2, 2, {}, 1, 1}},  // rows of 8 + 3 values
 };
 
 struct LoweringParam {

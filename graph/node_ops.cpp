@@ -227,8 +227,10 @@ Status node_input_grad(const ExecContext& ctx, const Node& node, bool training, 
     case NodeKind::pool2d: return pool2d_input_grad(ctx, node.pool, t.x, t.dy, t.dx, accumulate);
     case NodeKind::global_avg_pool: return global_avg_pool_input_grad(ctx, t.dy, t.dx, accumulate);
     case NodeKind::batch_norm2d:
-      return batch_norm2d_input_grad(ctx, node.batch_norm, training ? NormMode::training : NormMode::evaluation, t.x,
-                                     t.dy, t.weight, t.saved, t.dx, accumulate);
+      return batch_norm2d_input_grad(
+          ctx, node.batch_norm, training ? NormMode::training : NormMode::evaluation, t.x, t.dy, t.weight, t.saved,
+          t.dx, accumulate,
+          t.fresh_param_grads ? BatchNormGradSums{t.weight_grad, t.bias_grad} : BatchNormGradSums{});
     case NodeKind::layer_norm:
       return layer_norm_input_grad(ctx, node.layer_norm, t.x, t.dy, t.weight, t.saved, t.dx, accumulate);
     case NodeKind::instance_norm2d:

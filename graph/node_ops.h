@@ -74,6 +74,9 @@ struct NodeTensors {
   float* state = nullptr;
   float* saved = nullptr;
   Workspace workspace;
+  // weight_grad and bias_grad hold exactly this batch's gradients: the weight-gradient step has
+  // just written them (not accumulated). BatchNorm's input gradient then reuses their sums.
+  bool fresh_param_grads = false;
 };
 
 // `node` carries the fused activation in its params (linear, conv, depthwise). `training`

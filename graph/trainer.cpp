@@ -252,7 +252,7 @@ Status Trainer::backward_pass(const float* input) {
     const NodePlan& np = plan_->nodes[i];
     if (!np.runs_backward || (np.aliases_input && np.grad_aliases_input)) continue;
     const Node node = run_node(i);
-    const NodeTensors t = tensors(i, input, batch, true);
+    NodeTensors t = tensors(i, input, batch, true);
     const int fused = fused_activation_of(*plan_, *model_, i);
     if (fused > 0)  // dy -> dz in place, through the fused activation
       UT_TRY(probed(i, TrainPhase::activation_backward,
@@ -263,6 +263,7 @@ Status Trainer::backward_pass(const float* input) {
       UT_TRY(probed(i, TrainPhase::weight_grad, [&] {
         return node_weight_grad(ctx_, node, wt, accumulate, choices_[i][static_cast<int>(LayerStep::weight_grad)]);
       }));
+      t.fresh_param_grads = !accumulate && !node.bias_only && t.weight_grad != nullptr && t.bias_grad != nullptr;
     }
     if (np.needs_input_grad || np.needs_second_input_grad)
       UT_TRY(probed(i, TrainPhase::input_grad, [&] { return input_grads(i, node, t, written); }));

@@ -120,7 +120,7 @@ Status batch_norm2d_weight_grad(const ExecContext& ctx, const BatchNorm2dParams&
 
 Status batch_norm2d_input_grad(const ExecContext& ctx, const BatchNorm2dParams& p, NormMode mode,
                                const TensorView& x, const TensorView& dy, const float* gamma, const float* saved,
-                               const TensorView& dx, bool accumulate) {
+                               const TensorView& dx, bool accumulate, BatchNormGradSums sums) {
   constexpr const char* kStep = "batch norm 2d input grad";
   UT_TRY(check_batch_norm2d_params(p));
   UT_TRY(check_context(ctx, kStep));
@@ -132,6 +132,8 @@ Status batch_norm2d_input_grad(const ExecContext& ctx, const BatchNorm2dParams& 
   UT_CHECK(!p.affine || gamma != nullptr, StatusCode::invalid_argument,
            "batch norm 2d input grad: the layer is affine but gamma is null");
   UT_CHECK(saved != nullptr, StatusCode::invalid_argument, "batch norm 2d input grad: saved is null");
+  UT_CHECK((sums.dy == nullptr) == (sums.dy_xhat == nullptr), StatusCode::invalid_argument,
+           "batch norm 2d input grad: give both gradient sums (dy and dy·x̂) or neither");
 
   const GroupLayout l = channel_groups_of_batch(x.shape, p.layout);
   const float n = values_per_channel(x.shape);
@@ -144,7 +146,11 @@ Status batch_norm2d_input_grad(const ExecContext& ctx, const BatchNorm2dParams& 
     for (int32_t g = 0; g < groups; ++g) gain[g] = p.affine ? inv_std[g] * gamma[first + g] : inv_std[g];
     NormInputGradCoefficients k{mean, inv_std, gain, nullptr, nullptr};
     if (training) {
-      group_gradient_sums(x.f32() + at, dy.f32() + at, l, groups, mean, inv_std, nullptr, mean_dy, mean_dy_xhat);
+      if (sums.dy != nullptr) {
+        for (int32_t g = 0; g < groups; ++g) mean_dy[g] = sums.dy[first + g], mean_dy_xhat[g] = sums.dy_xhat[first + g];
+      } else {
+        group_gradient_sums(x.f32() + at, dy.f32() + at, l, groups, mean, inv_std, nullptr, mean_dy, mean_dy_xhat);
+      }
       for (int32_t g = 0; g < groups; ++g) mean_dy[g] /= n, mean_dy_xhat[g] /= n;
       k.mean_u = mean_dy, k.mean_u_xhat = mean_dy_xhat;
     }

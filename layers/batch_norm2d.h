@@ -43,8 +43,17 @@ Status batch_norm2d_weight_grad(const ExecContext& ctx, const BatchNorm2dParams&
                                 const TensorView& dy, const float* saved, float* gamma_grad, float* beta_grad,
                                 bool accumulate);
 
+// The per-channel sums Σ dy·x̂ and Σ dy of this batch, which the training-mode input gradient
+// needs and the weight gradient has just computed when it wrote (not accumulated) gamma_grad and
+// beta_grad: passing those saves the input gradient a pass over x and dy (a third of its work).
+struct BatchNormGradSums {
+  const float* dy_xhat = nullptr;
+  const float* dy = nullptr;
+};
+
+// With `sums` empty (both null) the input gradient computes the sums itself; given, both must be.
 Status batch_norm2d_input_grad(const ExecContext& ctx, const BatchNorm2dParams& p, NormMode mode,
                                const TensorView& x, const TensorView& dy, const float* gamma, const float* saved,
-                               const TensorView& dx, bool accumulate);
+                               const TensorView& dx, bool accumulate, BatchNormGradSums sums = {});
 
 }  // namespace utrain

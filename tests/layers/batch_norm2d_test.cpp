@@ -265,6 +265,28 @@ TEST_P(BatchNormForward, accumulate_and_null_gradients) {
       batch_norm2d_weight_grad(ctx, d.p, d.view(d.x), d.view(d.dy), fresh.saved.data(), nullptr, nullptr, false).ok());
 }
 
+// The training-mode input gradient given the weight gradient's fresh sums (gamma_grad = Σ dy·x̂,
+// beta_grad = Σ dy) gives the bits it gives computing them; other sums give another result, so
+// they are the ones it uses.
+TEST_P(BatchNormForward, input_grad_from_the_weight_gradient_sums_gives_the_same_bits) {
+  BatchNormData d({3, 19, 2, 3}, GetParam(), 16);
+  const ExecContext ctx = testing::context_of(3);
+  const BatchNormResults r = run_all_steps(ctx, d, NormMode::training, d.gamma.data(), d.beta.data());
+  std::vector<float> dx(d.x.size());
+  ASSERT_TRUE(batch_norm2d_input_grad(ctx, d.p, NormMode::training, d.view(d.x), d.view(d.dy), d.gamma.data(),
+                                      r.saved.data(), d.view(dx), false,
+                                      BatchNormGradSums{r.gamma_grad.data(), r.beta_grad.data()})
+                  .ok());
+  EXPECT_EQ(dx, r.dx);
+  std::vector<float> other_sums = r.beta_grad;
+  other_sums[5] += 1.0f;
+  ASSERT_TRUE(batch_norm2d_input_grad(ctx, d.p, NormMode::training, d.view(d.x), d.view(d.dy), d.gamma.data(),
+                                      r.saved.data(), d.view(dx), false,
+                                      BatchNormGradSums{r.gamma_grad.data(), other_sums.data()})
+                  .ok());
+  EXPECT_NE(dx, r.dx);
+}
+
 // y may be x and dx may be dy: each block of channels is read whole before it is written.
 TEST_P(BatchNormForward, in_place_equals_out_of_place) {
   BatchNormData d({3, 19, 2, 3}, GetParam(), 15);
@@ -380,6 +402,9 @@ TEST_F(BatchNormErrors, backward_names_the_tensor_and_the_pointer) {
   EXPECT_EQ(status_text(batch_norm2d_input_grad(ctx, p, NormMode::training, view(x, s), view(dy, s), nullptr,
                                                 saved.data(), view(dx, s), false)),
             "invalid argument: batch norm 2d input grad: the layer is affine but gamma is null");
+  EXPECT_EQ(status_text(batch_norm2d_input_grad(ctx, p, NormMode::training, view(x, s), view(dy, s), gamma.data(),
+                                                saved.data(), view(dx, s), false, BatchNormGradSums{gg.data(), nullptr})),
+            "invalid argument: batch norm 2d input grad: give both gradient sums (dy and dy·x̂) or neither");
   p.affine = false;
   EXPECT_EQ(status_text(batch_norm2d_weight_grad(ctx, p, view(x, s), view(dy, s), saved.data(), gg.data(), nullptr,
                                                  false)),

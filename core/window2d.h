@@ -32,10 +32,10 @@ struct Window2d {
   constexpr int32_t out_w(int32_t in_w) const {
     return (in_w + pad.left + pad.right - dilation_w * (kernel_w - 1) - 1) / stride_w + 1;
   }
+  // 1×1, no padding: each output position reads exactly one input value (strides may skip some).
+  constexpr bool is_unpadded_1x1() const { return kernel_h == 1 && kernel_w == 1 && pad == Padding2d{}; }
   // 1×1, stride 1, no padding: the window is the identity on positions.
-  constexpr bool is_pointwise() const {
-    return kernel_h == 1 && kernel_w == 1 && stride_h == 1 && stride_w == 1 && pad == Padding2d{};
-  }
+  constexpr bool is_pointwise() const { return is_unpadded_1x1() && stride_h == 1 && stride_w == 1; }
 };
 
 // Kernel, stride and dilation positive, padding non-negative. `subject` names the layer step.

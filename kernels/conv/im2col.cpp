@@ -168,7 +168,8 @@ void place_pointwise_plane(const ConvShape& s, const float* in, float* plane, in
   float* out = plane;
   for (int32_t q = 0; q < s.out_h; ++q, in += s.out_w) {
     float* const row = plane + q * row_step;
-    // Four values a pass, written out: GCC's own unrolling sets up a remainder per row.
+    // Four values a pass, written out: GCC's own unrolling sets up a remainder per row. (The
+    // value-and-gap body is written twice: a shared lambda cost 1.4% here on rv32.)
     int32_t j = 0;
     for (; j + 4 <= whole; j += 4, out += 4 * step)
 #pragma GCC unroll 4
@@ -186,8 +187,6 @@ void place_pointwise_plane(const ConvShape& s, const float* in, float* plane, in
     out = next;
   }
 }
-
-bool is_unpadded_1x1(const Window2d& w) { return w.kernel_h == 1 && w.kernel_w == 1 && w.pad == Padding2d{}; }
 
 // One row of the column matrix (one channel) from a 1×1 window without padding: every output
 // position reads one input value, so the row is out_h runs of out_w values, S apart in the row,
@@ -216,7 +215,7 @@ Status im2col(Team& team, const ConvShape& s, const float* x, float* col) {
   const intptr_t plane = static_cast<intptr_t>(s.in_h) * s.in_w;
   team_run(team, [&](int member, int members) {
     const Range share = partition(s.k(), member, members, 1);
-    if (is_unpadded_1x1(s.window)) {
+    if (s.window.is_unpadded_1x1()) {
       for (int32_t c = share.begin; c < share.end; ++c)
         with_stride(stride, [&]<int S>() {
           gather_pointwise_row<S>(s, x + c * plane, col + static_cast<intptr_t>(c) * s.positions(), stride);
@@ -243,7 +242,7 @@ Status col2im(Team& team, const ConvShape& s, const float* col, float* dx, bool 
   const intptr_t plane = static_cast<intptr_t>(s.in_h) * s.in_w;
   team_run(team, [&](int member, int members) {
     const Range channels = partition(s.in_channels, member, members, 1);
-    if (!accumulate && is_unpadded_1x1(s.window)) {
+    if (!accumulate && s.window.is_unpadded_1x1()) {
       for (int32_t c = channels.begin; c < channels.end; ++c)
         with_stride(stride, [&]<int S>() {
           place_pointwise_plane<S>(s, col + static_cast<intptr_t>(c) * s.positions(), dx + c * plane, stride);

@@ -25,9 +25,6 @@ TileSplit split(int32_t length, int32_t tile) {
   return s;
 }
 
-// A hart team's barrier: an atomic add, a load and the wait (about 40 with the call).
-constexpr int64_t kBarrierInstructions = 40;
-
 int32_t bits_set(int32_t v) {
   int32_t n = 0;
   for (; v != 0; v &= v - 1) ++n;
@@ -100,6 +97,11 @@ int64_t share_instructions(const MatMulKernel& kernel, const MatMulArgs& p, Rang
   return total;
 }
 
+namespace {
+
+// A hart team's barrier: an atomic add, a load and the wait (about 40 with the call).
+constexpr int64_t kBarrierInstructions = 40;
+
 // A member's part of a product split along K (matmul_split_k.h): its slice of K over all of C,
 // then the sum of every member's partials for its rows of C (three loads, two adds and a store a
 // value and two partials, the loop a quarter), the copy into C, and two barriers.
@@ -111,6 +113,8 @@ int64_t split_k_instructions(const MatMulKernel& kernel, const MatMulArgs& p, in
   const int64_t reduction = rows * p.n * (4 * members + 4);
   return share_instructions(kernel, slice, Range{0, p.m}, Range{0, p.n}) + reduction + 2 * kBarrierInstructions;
 }
+
+}  // namespace
 
 int64_t team_instructions(const MatMulKernel& kernel, const MatMulArgs& p, int members) {
   if (splits_k(p, kernel, members)) return split_k_instructions(kernel, p, members);

@@ -137,9 +137,10 @@ inline void multiply_block(StreamA& a, StreamB& b, float (&sum)[MR][NR], const f
 // The K steps left after the blocks of U (fewer than U, at most 32), as at most one block each
 // of 16, 8, 4, 2 and 1 steps: every load keeps its immediate offset and the pointers move once
 // per block, so a short K (8 in the Deep AutoEncoder's bottleneck) costs no more per step than a
-// long one.
+// long one. Always inlined: with two band functions calling the n_t 6×4 tile GCC made this a call,
+// and the tile's 24 sums went to the stack and back around it for every tile.
 template <int MR, int NR, int U, class StreamA, class StreamB>
-inline void multiply_rest(StreamA& a, StreamB& b, float (&sum)[MR][NR], uint32_t left) {
+[[gnu::always_inline]] inline void multiply_rest(StreamA& a, StreamB& b, float (&sum)[MR][NR], uint32_t left) {
   static_assert(U <= 32, "more steps left than the blocks below cover");
   if constexpr (U > 16)
     if (left & 16) multiply_block<MR, NR, 16>(a, b, sum);
@@ -298,14 +299,36 @@ void block(const MatMulArgs& p, Range rows, Range cols) {
     if (i < rows.end) block<TA, TB, edge_size(MR), NR, edge_unroll(U), BIAS>(p, Range{i, rows.end}, cols);
 }
 
-// Columns j0 .. j0+NR of rows [rows.begin, rows.end): MR-high tiles reading B's columns from
-// `panel`, then lower ones reading B as stored.
-template <Trans TA, Trans TB, int MR, int NR, int U, bool BIAS>
-[[gnu::noinline]] void column_band(const MatMulArgs& p, Range rows, int32_t j0, const float* panel) {
+// Columns j0 .. j0+NR of rows [rows.begin, rows.end): MR-high tiles (reading B's columns from
+// `panel` when B is packed), then lower ones reading B as stored.
+template <Trans TA, Trans TB, int MR, int NR, int U, bool BIAS, Packed PACKED>
+[[gnu::noinline]] void column_band(const MatMulArgs& p, Range rows, int32_t j0, const float* panel = nullptr) {
+  static_assert(PACKED != Packed::a, "a column band's tiles have different rows of A");
   int32_t i = rows.begin;
-  for (; i + MR <= rows.end; i += MR) tile<TA, TB, MR, NR, U, BIAS, Packed::b>(p, i, j0, panel);
+  for (; i + MR <= rows.end; i += MR) tile<TA, TB, MR, NR, U, BIAS, PACKED>(p, i, j0, panel);
   if constexpr (MR > 1)
     if (i < rows.end) block<TA, TB, edge_size(MR), NR, edge_unroll(U), BIAS>(p, Range{i, rows.end}, Range{j0, j0 + NR});
+}
+
+// A member's share of C in the entry's tiles. A share split along N is often a strip one or two
+// tiles wide (ResNet8's 64 × 32 weight gradient over 8 harts: 4 columns each), where every band
+// of rows would hold a tile or two and pay the band's set-up (the callee-saved registers, the
+// pointers, the K split: about 150 instructions) for them; such a strip is walked down its columns
+// instead, a band per column of tiles (that product on 8 harts: 4.80 -> 5.05 MAC per cycle). Only
+// the split along N: along M the strips are wide and the bands long, and every column band is
+// code (about 6 KB an entry). Wider shares keep the row bands, which were faster at 8 columns of
+// tiles against 10 rows (the same product on one hart).
+template <Trans TA, Trans TB, int MR, int NR, int U, bool BIAS, ParAxis AXIS>
+void share_block(const MatMulArgs& p, Range rows, Range cols) {
+  if constexpr (AXIS == ParAxis::n && MR > 1 && NR > 1) {
+    if (cols.size() < 3 * NR && cols.size() / NR < rows.size() / MR) {
+      int32_t j = cols.begin;
+      for (; j + NR <= cols.end; j += NR) column_band<TA, TB, MR, NR, U, BIAS, Packed::none>(p, rows, j);
+      if (j < cols.end) block<TA, TB, MR, edge_size(NR), edge_unroll(U), BIAS>(p, rows, Range{j, cols.end});
+      return;
+    }
+  }
+  block<TA, TB, MR, NR, U, BIAS>(p, rows, cols);
 }
 
 // A t_n product (an input gradient, Wᵀ·dY) reads both operands along the tile, so both pointers
@@ -347,11 +370,11 @@ void pack_panel(const float* from, intptr_t ld, int32_t k, float* panel) {
     for (int e = 0; e < E; ++e) panel[e] = from[e];
 }
 
-template <int MR, int NR, int U, bool BIAS>
+template <int MR, int NR, int U, bool BIAS, ParAxis AXIS>
 void t_n_block(const MatMulArgs& p, Range rows, Range cols) {
   constexpr Trans T = Trans::t, N = Trans::n;
   const Packed packed = choose_panel(p.k, MR, NR, rows, cols);
-  if (packed == Packed::none) return block<T, N, MR, NR, U, BIAS>(p, rows, cols);
+  if (packed == Packed::none) return share_block<T, N, MR, NR, U, BIAS, AXIS>(p, rows, cols);
   float panel[kPanelFloats];
   if (packed == Packed::a) {
     int32_t i = rows.begin;
@@ -364,7 +387,7 @@ void t_n_block(const MatMulArgs& p, Range rows, Range cols) {
     int32_t j = cols.begin;
     for (; j + NR <= cols.end; j += NR) {
       pack_panel<NR>(p.b + j, p.ldb, p.k, panel);
-      column_band<T, N, MR, NR, U, BIAS>(p, rows, j, panel);
+      column_band<T, N, MR, NR, U, BIAS, Packed::b>(p, rows, j, panel);
     }
     if (j < cols.end) block<T, N, MR, edge_size(NR), edge_unroll(U), BIAS>(p, rows, Range{j, cols.end});
   }
@@ -395,9 +418,9 @@ void matmul(const MatMulArgs& p, int member, int members) {
   } else {
     constexpr bool kBias = kTilesAddBias<TA, TB, MR, NR>;
     if constexpr (packs_panels(TA, TB, MR, NR))
-      t_n_block<MR, NR, U, kBias>(p, rows, cols);
+      t_n_block<MR, NR, U, kBias, AXIS>(p, rows, cols);
     else
-      block<TA, TB, MR, NR, U, kBias>(p, rows, cols);
+      share_block<TA, TB, MR, NR, U, kBias, AXIS>(p, rows, cols);
     if (kBias && !p.accumulate) {
       if (!tiles_apply_relu<kBias, MR, NR>(p)) apply_activation_only(p, rows, cols);
       return;

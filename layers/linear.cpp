@@ -1,6 +1,7 @@
 #include "layers/linear.h"
 
 #include "kernels/mm/matmul.h"
+#include "layers/unrolled_loop.h"
 
 namespace utrain {
 
@@ -78,13 +79,19 @@ Status linear_bias_grad(const LinearParams& p, const TensorView& dz, float* bias
   UT_TRY(check_batch(dz, p.out_features, "linear bias grad: dz"));
   UT_CHECK(p.has_bias, StatusCode::invalid_argument, "linear bias grad: the layer has no bias");
   UT_CHECK(bias_grad != nullptr, StatusCode::invalid_argument, "linear bias grad: bias_grad is null");
-  // Column sums of dz: small (out_features × batch), not worth the team.
+  // Column sums of dz: small (out_features × batch), not worth the team. Added a row of dz at a
+  // time, each sum in the same order as a sum per column would take (so the same bits), but as
+  // unrolled passes over rows instead of a loop over a batch of 1 for every output: 16 -> 3
+  // instructions a value on rv32 (the Deep AutoEncoder's 640 outputs: 10k instructions on hart 0).
   const float* g = dz.f32();
-  const int32_t batch = dz.shape.n;
-  for (int32_t o = 0; o < p.out_features; ++o) {
-    float sum = accumulate ? bias_grad[o] : 0.0f;
-    for (int32_t s = 0; s < batch; ++s) sum += g[static_cast<intptr_t>(s) * p.out_features + o];
-    bias_grad[o] = sum;
+  const size_t outputs = static_cast<size_t>(p.out_features);
+  if (accumulate)
+    for_each_unrolled(outputs, [&](size_t o) { bias_grad[o] = bias_grad[o] + g[o]; });
+  else
+    for_each_unrolled(outputs, [&](size_t o) { bias_grad[o] = 0.0f + g[o]; });
+  for (int32_t s = 1; s < dz.shape.n; ++s) {
+    const float* row = g + static_cast<size_t>(s) * outputs;
+    for_each_unrolled(outputs, [&](size_t o) { bias_grad[o] = bias_grad[o] + row[o]; });
   }
   return ok_status();
 }

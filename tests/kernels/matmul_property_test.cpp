@@ -29,7 +29,9 @@ struct Shape3 {
 
 // {13, 53, 1}: an rv32 outer product with columns left after its 24-wide blocks (4 + 1) and rows
 // after its groups of 4. {5, 37, 8}, {1, 128, 8}: K = 8, the rv32 short dot of the n_t form
-// (passes of 8 outputs and 5 left).
+// (passes of 8 outputs and 5 left). {144, 5, 9}, {33, 1, 65}: strips narrower than three tiles
+// with more rows of tiles, which the rv32 kernels split along N walk down their columns
+// (share_block in kernels/rv32/matmul_rv32.h), as they do the members' strips of wider shapes.
 std::vector<Shape3> shapes_for_sweep() {
   std::vector<Shape3> shapes = {{1, 1, 1},   {1, 67, 1},   {67, 1, 1},  {1, 1, 67},  {2, 3, 5},
                                 {7, 11, 13}, {13, 17, 2},  {17, 8, 31}, {16, 16, 16}, {31, 37, 41},

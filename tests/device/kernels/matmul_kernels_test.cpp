@@ -36,7 +36,8 @@ struct Shape {
 // them, with edge tiles on both sides (t_n_block). {13, 53, 1}: an outer product with columns
 // left after the 24-wide blocks (4 + 1) and rows after the groups of 4. {5, 37, 8} and
 // {3, 21, 8}: the n_t short dot (K = 8), at even places so that B is dense (no padding) and C is
-// overwritten, with no bias and with a bias per column.
+// overwritten, with no bias and with a bias per column. {144, 5, 4}, {67, 7, 19}: strips narrower
+// than three tiles, which the rv32 kernels split along N walk down their columns (share_block).
 constexpr Shape kShapes[] = {{5, 37, 8},  {1, 1, 1},    {3, 21, 8},   {1, 37, 5},   {37, 1, 7},   {3, 5, 67},   {7, 11, 13},
                              {17, 19, 9}, {31, 37, 23}, {5, 144, 3},  {144, 5, 4},  {16, 16, 16},
                              {29, 61, 11}, {41, 43, 37}, {7, 67, 19}, {67, 7, 19}, {13, 53, 1}};

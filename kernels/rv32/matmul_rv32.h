@@ -302,33 +302,12 @@ void block(const MatMulArgs& p, Range rows, Range cols) {
 // Columns j0 .. j0+NR of rows [rows.begin, rows.end): MR-high tiles (reading B's columns from
 // `panel` when B is packed), then lower ones reading B as stored.
 template <Trans TA, Trans TB, int MR, int NR, int U, bool BIAS, Packed PACKED>
-[[gnu::noinline]] void column_band(const MatMulArgs& p, Range rows, int32_t j0, const float* panel = nullptr) {
+[[gnu::noinline]] void column_band(const MatMulArgs& p, Range rows, int32_t j0, const float* panel) {
   static_assert(PACKED != Packed::a, "a column band's tiles have different rows of A");
   int32_t i = rows.begin;
   for (; i + MR <= rows.end; i += MR) tile<TA, TB, MR, NR, U, BIAS, PACKED>(p, i, j0, panel);
   if constexpr (MR > 1)
     if (i < rows.end) block<TA, TB, edge_size(MR), NR, edge_unroll(U), BIAS>(p, Range{i, rows.end}, Range{j0, j0 + NR});
-}
-
-// A member's share of C in the entry's tiles. A share split along N is often a strip one or two
-// tiles wide (ResNet8's 64 × 32 weight gradient over 8 harts: 4 columns each), where every band
-// of rows would hold a tile or two and pay the band's set-up (the callee-saved registers, the
-// pointers, the K split: about 150 instructions) for them; such a strip is walked down its columns
-// instead, a band per column of tiles (that product on 8 harts: 4.80 -> 5.05 MAC per cycle). Only
-// the split along N: along M the strips are wide and the bands long, and every column band is
-// code (about 6 KB an entry). Wider shares keep the row bands, which were faster at 8 columns of
-// tiles against 10 rows (the same product on one hart).
-template <Trans TA, Trans TB, int MR, int NR, int U, bool BIAS, ParAxis AXIS>
-void share_block(const MatMulArgs& p, Range rows, Range cols) {
-  if constexpr (AXIS == ParAxis::n && MR > 1 && NR > 1) {
-    if (cols.size() < 3 * NR && cols.size() / NR < rows.size() / MR) {
-      int32_t j = cols.begin;
-      for (; j + NR <= cols.end; j += NR) column_band<TA, TB, MR, NR, U, BIAS, Packed::none>(p, rows, j);
-      if (j < cols.end) block<TA, TB, MR, edge_size(NR), edge_unroll(U), BIAS>(p, rows, Range{j, cols.end});
-      return;
-    }
-  }
-  block<TA, TB, MR, NR, U, BIAS>(p, rows, cols);
 }
 
 // A t_n product (an input gradient, Wᵀ·dY) reads both operands along the tile, so both pointers
@@ -370,6 +349,35 @@ void pack_panel(const float* from, intptr_t ld, int32_t k, float* panel) {
     for (int e = 0; e < E; ++e) panel[e] = from[e];
 }
 
+// Rows × columns as bands of columns NR wide, then narrower ones. With B packed, each band's
+// columns of B are first copied k-major into `panel` (pack_panel).
+template <Trans TA, Trans TB, int MR, int NR, int U, bool BIAS, Packed PACKED>
+void column_bands(const MatMulArgs& p, Range rows, Range cols, float* panel) {
+  int32_t j = cols.begin;
+  for (; j + NR <= cols.end; j += NR) {
+    if constexpr (PACKED == Packed::b) pack_panel<NR>(p.b + j, p.ldb, p.k, panel);
+    column_band<TA, TB, MR, NR, U, BIAS, PACKED>(p, rows, j, panel);
+  }
+  if (j < cols.end) block<TA, TB, MR, edge_size(NR), edge_unroll(U), BIAS>(p, rows, Range{j, cols.end});
+}
+
+// A member's share of C in the entry's tiles. A share split along N is often a strip one or two
+// tiles wide (ResNet8's 64 × 32 weight gradient over 8 harts: 4 columns each), where every band
+// of rows would hold a tile or two and pay the band's set-up (the callee-saved registers, the
+// pointers, the K split: about 150 instructions) for them; such a strip is walked down its columns
+// instead, a band per column of tiles (that product on 8 harts: 4.82 -> 5.05 MAC per cycle). Only
+// the split along N: along M the strips are wide and the bands long, and every column band is
+// code (about 6 KB an entry). Wider shares keep the row bands, which were faster at 8 columns of
+// tiles against 10 rows (the same product on one hart).
+template <Trans TA, Trans TB, int MR, int NR, int U, bool BIAS, ParAxis AXIS>
+void share_block(const MatMulArgs& p, Range rows, Range cols) {
+  if constexpr (AXIS == ParAxis::n && MR > 1 && NR > 1) {
+    if (cols.size() < 3 * NR && cols.size() / NR < rows.size() / MR)
+      return column_bands<TA, TB, MR, NR, U, BIAS, Packed::none>(p, rows, cols, nullptr);
+  }
+  block<TA, TB, MR, NR, U, BIAS>(p, rows, cols);
+}
+
 template <int MR, int NR, int U, bool BIAS, ParAxis AXIS>
 void t_n_block(const MatMulArgs& p, Range rows, Range cols) {
   constexpr Trans T = Trans::t, N = Trans::n;
@@ -384,12 +392,7 @@ void t_n_block(const MatMulArgs& p, Range rows, Range cols) {
     }
     if (i < rows.end) block<T, N, edge_size(MR), NR, edge_unroll(U), BIAS>(p, Range{i, rows.end}, cols);
   } else {
-    int32_t j = cols.begin;
-    for (; j + NR <= cols.end; j += NR) {
-      pack_panel<NR>(p.b + j, p.ldb, p.k, panel);
-      column_band<T, N, MR, NR, U, BIAS, Packed::b>(p, rows, j, panel);
-    }
-    if (j < cols.end) block<T, N, MR, edge_size(NR), edge_unroll(U), BIAS>(p, rows, Range{j, cols.end});
+    column_bands<T, N, MR, NR, U, BIAS, Packed::b>(p, rows, cols, panel);
   }
 }
 

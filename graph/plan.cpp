@@ -118,11 +118,13 @@ Status plan_model(const Model& m, int32_t batch, const TrainConfig* training, co
     sum.running_state += running;
     if (!plan->training || !trains_parameters(node)) continue;
     const size_t wt = node.bias_only ? 0 : w;  // the trained part of the weight
+    np.weight_update_from_outer =
+        plan->update_in_backward && batch == 1 && node.kind == NodeKind::linear && wt != 0;
     if (!plan->update_in_backward) {  // else placed with the step's buffers below
       place_permanent(&np.weight_grad, wt, &end);
       place_permanent(&np.bias_grad, b, &end);
     }
-    sum.gradients += wt + b;
+    sum.gradients += (np.weight_update_from_outer ? 0 : wt) + b;
     const size_t ws = floats_bytes(static_cast<int64_t>(optimizer_state_floats(training->optimizer, wt / sizeof(float))));
     const size_t bs = floats_bytes(static_cast<int64_t>(optimizer_state_floats(training->optimizer, b / sizeof(float))));
     place_permanent(&np.weight_state, ws, &end);
@@ -173,7 +175,8 @@ Status plan_model(const Model& m, int32_t batch, const TrainConfig* training, co
     }
     UT_TRY(buffers.add(&np.backward_workspace, bw_ws, t.backward(i), t.backward(i)));
     if (plan->update_in_backward && trains_parameters(node)) {
-      UT_TRY(buffers.add(&np.weight_grad, node.bias_only ? 0 : floats_bytes(node_weight_count(node)), t.backward(i),
+      const bool stored = !node.bias_only && !np.weight_update_from_outer;
+      UT_TRY(buffers.add(&np.weight_grad, stored ? floats_bytes(node_weight_count(node)) : 0, t.backward(i),
                          t.backward(i)));
       UT_TRY(buffers.add(&np.bias_grad, floats_bytes(node_bias_count(node)), t.backward(i), t.backward(i)));
     }

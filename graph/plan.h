@@ -53,6 +53,10 @@ struct NodePlan {
   bool needs_input_grad = false;     // sends a gradient to its (first) input
   bool needs_second_input_grad = false;  // add: to its second input
   bool runs_backward = false;        // has a weight gradient to compute or a gradient to send
+  // A batch-1 Linear layer updated inside the step: its weight gradient, dzᵀ·x with one sample,
+  // is an outer product the update forms as it reads it (optimizer_step_outer), so it gets no
+  // buffer (weight_grad.bytes == 0) and its weight-gradient step computes the bias's alone.
+  bool weight_update_from_outer = false;
 };
 
 struct PlanSummary {

@@ -257,7 +257,9 @@ Status Trainer::backward_pass(const float* input) {
     if (fused > 0)  // dy -> dz in place, through the fused activation
       UT_TRY(probed(i, TrainPhase::activation_backward,
                     [&] { return activation_backward(ctx_, model_->node(fused).activation, t.y, t.dy, t.dy); }));
-    if (trains_parameters(node)) {
+    // A weight updated from its outer-product gradient has no buffer (t.weight_grad is null), so
+    // the step computes its bias gradient alone, if it has a bias.
+    if (trains_parameters(node) && (t.weight_grad != nullptr || t.bias_grad != nullptr)) {
       NodeTensors wt = t;
       if (node.bias_only) wt.weight_grad = nullptr;
       UT_TRY(probed(i, TrainPhase::weight_grad, [&] {
@@ -267,7 +269,7 @@ Status Trainer::backward_pass(const float* input) {
     }
     if (np.needs_input_grad || np.needs_second_input_grad)
       UT_TRY(probed(i, TrainPhase::input_grad, [&] { return input_grads(i, node, t, written); }));
-    if (plan_->update_in_backward) UT_TRY(update_node(i));  // after the input gradient read the weights
+    if (plan_->update_in_backward) UT_TRY(update_node(i, &t));  // after the input gradient read the weights
   }
   return ok_status();
 }
@@ -286,11 +288,17 @@ Status Trainer::input_grads(int i, const Node& node, const NodeTensors& t, bool*
   return ok_status();
 }
 
-Status Trainer::update_node(int i) {
+Status Trainer::update_node(int i, const NodeTensors* t) {
   const float scale = 1.0f / static_cast<float>(config_.accumulate_steps);
   const NodePlan& np = plan_->nodes[i];
-  if (np.weight_grad.bytes == 0 && np.bias_grad.bytes == 0) return ok_status();
+  if (np.weight_grad.bytes == 0 && np.bias_grad.bytes == 0 && !np.weight_update_from_outer) return ok_status();
   return probed(i, TrainPhase::update, [&] {
+    if (np.weight_update_from_outer) {  // dW = dzᵀ·x for the one sample: dz[out] ⊗ x[in]
+      UT_CHECK(t != nullptr, StatusCode::invalid_argument, "trainer: an outer-product update runs inside the backward step");
+      const LinearParams& lp = model_->node(i).linear;
+      UT_TRY(optimizer_step_outer(ctx_, config_.optimizer, updates_, at(np.weight), t->dy.f32(), t->x.f32(),
+                                  lp.out_features, lp.in_features, at(np.weight_state), scale));
+    }
     if (np.weight_grad.bytes != 0)
       UT_TRY(optimizer_step(ctx_, config_.optimizer, updates_, at(np.weight), at(np.weight_grad), at(np.weight_state),
                             np.weight_grad.bytes / sizeof(float), scale));

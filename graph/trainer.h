@@ -141,7 +141,9 @@ class Trainer {
   // already holds a contribution this step (the first writer overwrites, later readers add).
   Status input_grads(int i, const Node& node, const NodeTensors& t, bool* written);
   Status update();
-  Status update_node(int i);
+  // Node i's update; `t`, its tensors in the backward step, for a weight updated from its
+  // outer-product gradient (NodePlan::weight_update_from_outer), which reads dz and x.
+  Status update_node(int i, const NodeTensors* t = nullptr);
   // Runs `part` between the probe's begin and end, when a probe is set.
   template <typename Part>
   Status probed(int node, TrainPhase phase, Part part);

@@ -45,4 +45,14 @@ size_t optimizer_state_floats(const OptimizerConfig& c, size_t count);
 Status optimizer_step(const ExecContext& ctx, const OptimizerConfig& c, int64_t step, float* param,
                       const float* grad, float* state, size_t count, float grad_scale = 1.0f);
 
+// The same update of a rows × cols weight (row-major) whose gradient is the outer product
+// dz ⊗ x, grad[r][c] = dz[r]·x[c]: a batch-1 Linear layer's weight gradient (dzᵀ·x with one
+// sample), formed as each value is read instead of stored. Each value is the product rounded to
+// float, as a stored gradient holds it, and the update is optimizer_step's rule on it (the tests
+// compare the two bit for bit); the gradient's rows × cols floats are never written (a Deep
+// AutoEncoder step's largest: 640 × 128, 328 KB) nor read back.
+Status optimizer_step_outer(const ExecContext& ctx, const OptimizerConfig& c, int64_t step, float* param,
+                            const float* dz, const float* x, int32_t rows, int32_t cols, float* state,
+                            float grad_scale = 1.0f);
+
 }  // namespace utrain

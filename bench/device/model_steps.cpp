@@ -61,10 +61,10 @@ constexpr BenchModel kModels[] = {
 
 constexpr int32_t kMaxInput = 3 * 32 * 32;
 
-// The analytical multiply-accumulates of one part of a step, as bench/support/node_steps.h counts
-// them: every forward step, the weight gradient of layers whose weights train, the input gradient
-// of layers that send one; activation backward, updates and the loss do no multiplies.
-int64_t part_macs(const Model& model, const Plan& plan, int i, TrainPhase phase) {
+// The analytical multiply-accumulates of one layer step's product, as bench/support/node_steps.h
+// counts them: every forward step, the weight gradient of layers whose weights train, the input
+// gradient of layers that send one; activation backward and the loss do no multiplies.
+int64_t layer_step_macs(const Model& model, const Plan& plan, int i, TrainPhase phase) {
   if (i < 1) return 0;
   const Node& node = model.node(i);
   const int64_t macs = node_step_macs(node, model.node(node.input).sample) * plan.batch;
@@ -76,6 +76,16 @@ int64_t part_macs(const Model& model, const Plan& plan, int i, TrainPhase phase)
   }
 }
 
+// The multiply-accumulates one part of the probed step runs: its layer step's, except that a
+// batch-1 Linear layer's weight gradient is formed by its update (NodePlan::weight_update_from_outer),
+// so the update has those MACs and the weight-gradient part (the bias's gradient alone) none.
+int64_t part_macs(const Model& model, const Plan& plan, int i, TrainPhase phase) {
+  const bool outer = i >= 1 && plan.nodes[i].weight_update_from_outer;
+  if (phase == TrainPhase::update) return outer ? layer_step_macs(model, plan, i, TrainPhase::weight_grad) : 0;
+  if (phase == TrainPhase::weight_grad && outer) return 0;
+  return layer_step_macs(model, plan, i, phase);
+}
+
 // What the probe needs to name a region, and the region count so far.
 struct RegionLog {
   const char* model_name;
@@ -83,7 +93,7 @@ struct RegionLog {
   const Plan* plan;
   const Trainer* trainer;
   int regions = 0;
-  int64_t macs[3] = {};  // fw, wg, ig of the probed step
+  int64_t macs[3] = {};  // fw, wg (also what updates form), ig of the probed step
 };
 
 // The layer step of a forward, weight- or input-gradient part.
@@ -96,6 +106,7 @@ LayerStep layer_step_of(TrainPhase phase) {
 const char* part_kernel(const RegionLog& log, int i, TrainPhase phase) {
   if (phase != TrainPhase::forward && phase != TrainPhase::weight_grad && phase != TrainPhase::input_grad)
     return "-";
+  if (phase == TrainPhase::weight_grad && log.plan->nodes[i].weight_update_from_outer) return "-";  // bias only
   const char* name = log.trainer->kernel_name(i, layer_step_of(phase));
   return name != nullptr ? name : "-";
 }
@@ -107,7 +118,7 @@ void region_end(void* user, int i, TrainPhase phase) {
   RegionLog& log = *static_cast<RegionLog*>(user);
   const int64_t macs = part_macs(*log.model, *log.plan, i, phase);
   if (phase == TrainPhase::forward) log.macs[0] += macs;
-  if (phase == TrainPhase::weight_grad) log.macs[1] += macs;
+  if (phase == TrainPhase::weight_grad || phase == TrainPhase::update) log.macs[1] += macs;
   if (phase == TrainPhase::input_grad) log.macs[2] += macs;
   printf("bench_step region=%d model=%s node=%d kind=%s phase=%s macs=%lld kernel=%s\n", log.regions++,
          log.model_name, i, node_kind_name(log.model->node(i).kind), train_phase_name(phase),
@@ -120,7 +131,7 @@ void step_macs(const Model& model, const Plan& plan, int64_t macs[3]) {
   for (int i = 1; i < model.node_count(); ++i) {
     macs[0] += part_macs(model, plan, i, TrainPhase::forward);
     if (plan.nodes[i].runs_backward) {
-      macs[1] += part_macs(model, plan, i, TrainPhase::weight_grad);
+      macs[1] += part_macs(model, plan, i, TrainPhase::weight_grad) + part_macs(model, plan, i, TrainPhase::update);
       macs[2] += part_macs(model, plan, i, TrainPhase::input_grad);
     }
   }
@@ -148,7 +159,7 @@ bool run_products(const char* model_name, const Model& model, const Plan& plan, 
   constexpr TrainPhase kPhases[] = {TrainPhase::forward, TrainPhase::weight_grad, TrainPhase::input_grad};
   for (int i = 1; i < model.node_count(); ++i)
     for (TrainPhase phase : kPhases) {
-      const int64_t macs = part_macs(model, plan, i, phase);
+      const int64_t macs = layer_step_macs(model, plan, i, phase);  // also a product the update forms
       if (macs == 0) continue;
       const Node node = trainer.run_node(i);
       const LayerStep step = layer_step_of(phase);

@@ -201,10 +201,15 @@ void time_node(const Model& m, const TrainConfig& config, const Plan& plan, cons
                        repetitions);
     result->steps.push_back(s);
   }
-  if (trains_parameters(node)) {
+  // A batch-1 Linear layer's weight gradient is formed by its update (NodePlan::weight_update_from_outer),
+  // so, as the trainer runs it, its weight-gradient step is the bias's gradient alone.
+  const bool outer = np.weight_update_from_outer;
+  if (trains_parameters(node) && !(outer && node_bias_count(node) == 0)) {
     const StepChoice& choice = plan.choices[i][static_cast<int>(LayerStep::weight_grad)];
-    add_step(LayerStep::weight_grad, "wg", node.bias_only ? 0 : macs, false,
-             [&] { check(node_weight_grad(ctx, node, t, false, choice), "timing a weight-gradient step"); });
+    NodeTensors wt = t;
+    if (outer) wt.weight_grad = nullptr;
+    add_step(LayerStep::weight_grad, "wg", node.bias_only || outer ? 0 : macs, false,
+             [&] { check(node_weight_grad(ctx, node, wt, false, choice), "timing a weight-gradient step"); });
   }
   if (np.needs_input_grad || np.needs_second_input_grad) {
     const StepChoice& choice = plan.choices[i][static_cast<int>(LayerStep::input_grad)];
@@ -218,18 +223,23 @@ void time_node(const Model& m, const TrainConfig& config, const Plan& plan, cons
     });
   }
 
-  if (np.weight_grad.bytes == 0 && np.bias_grad.bytes == 0) return;
+  const size_t weights = outer ? static_cast<size_t>(node_weight_count(node)) : np.weight_grad.bytes / sizeof(float);
+  const size_t biases = np.bias_grad.bytes / sizeof(float);
+  if (weights == 0 && biases == 0) return;
   OptimizerConfig opt = config.optimizer;
   opt.lr = 1e-6f;  // keeps the parameters finite over many timed updates; the cost is the same
-  AlignedFloats weight_state(optimizer_state_floats(opt, np.weight_grad.bytes / sizeof(float)));
-  AlignedFloats bias_state(optimizer_state_floats(opt, np.bias_grad.bytes / sizeof(float)));
-  const size_t weights = np.weight_grad.bytes / sizeof(float), biases = np.bias_grad.bytes / sizeof(float);
+  AlignedFloats weight_state(optimizer_state_floats(opt, weights));
+  AlignedFloats bias_state(optimizer_state_floats(opt, biases));
   result->has_update = true;
   result->parameters = static_cast<int64_t>(weights + biases);
   // Step 2 onwards is the steady state (SGD's step 1 only copies the gradient into the momentum).
   result->update = time_step(
       [&] {
-        if (weights != 0)
+        if (outer)  // with its weight gradient, dz ⊗ x
+          check(optimizer_step_outer(ctx, opt, 2, buffers.weight.data(), t.dy.f32(), t.x.f32(),
+                                     node.linear.out_features, node.linear.in_features, weight_state.data()),
+                "timing an update");
+        else if (weights != 0)
           check(optimizer_step(ctx, opt, 2, buffers.weight.data(), buffers.weight_grad.data(), weight_state.data(),
                                weights),
                 "timing an update");

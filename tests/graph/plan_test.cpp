@@ -24,26 +24,42 @@ TrainConfig sgd_config(int32_t batch = 1) {
   return c;
 }
 
-TEST(Plan, deep_autoencoder_counts_every_parameter_gradient_and_fuses_relus) {
+TEST(Plan, deep_autoencoder_stores_no_weight_gradient_at_batch_1_and_fuses_relus) {
   const Model m = deep_autoencoder();
   ASSERT_TRUE(m.status().ok());
   EXPECT_EQ(m.forward_macs(), 264192);
   Plan plan;
   ASSERT_TRUE(plan_training(m, sgd_config(), &plan).ok());
-  const size_t params = (264192 + 128 * 8 + 8 + 640) * sizeof(float);
+  const size_t biases = (128 * 8 + 8 + 640) * sizeof(float), params = 264192 * sizeof(float) + biases;
   EXPECT_EQ(plan.summary.parameters, params);
-  EXPECT_EQ(plan.summary.gradients, params);
+  // Batch 1: every weight gradient is an outer product its update forms (no buffer); the
+  // biases' gradients are stored.
+  EXPECT_EQ(plan.summary.gradients, biases);
   EXPECT_EQ(plan.summary.optimizer_state, 0u);  // plain SGD keeps none
   for (int i = 1; i < m.node_count(); ++i)
     EXPECT_EQ(plan.nodes[i].fused_into_previous, m.node(i).kind == NodeKind::activation) << i;
   EXPECT_FALSE(plan.nodes[1].needs_input_grad);  // the first layer sends nothing back
   EXPECT_TRUE(plan.nodes[3].needs_input_grad);
-  // Each layer is updated inside the step, so parameter gradients share memory with the step's
-  // other buffers: the peak holds the parameters plus about the largest layer's gradient.
+  // Each layer is updated inside the step, so no weight gradient is ever stored: the peak is
+  // the parameters plus the step's activations and their gradients.
   EXPECT_TRUE(plan.update_in_backward);
-  EXPECT_GE(plan.summary.total_bytes, params + 640 * 128 * sizeof(float));
-  EXPECT_LT(plan.summary.total_bytes, params + 2 * 640 * 128 * sizeof(float) + plan.summary.activations +
-                                          plan.summary.activation_grads + 64);
+  for (int i = 1; i < m.node_count(); ++i)
+    if (m.node(i).kind == NodeKind::linear) {
+      EXPECT_TRUE(plan.nodes[i].weight_update_from_outer) << i;
+      EXPECT_EQ(plan.nodes[i].weight_grad.bytes, 0u) << i;
+    }
+  EXPECT_GE(plan.summary.total_bytes, params);
+  EXPECT_LT(plan.summary.total_bytes, params + biases + plan.summary.activations + plan.summary.activation_grads + 64);
+  // With two samples a gradient is a sum of products and is stored, but only during its
+  // layer's backward step: the peak holds about the largest layer's.
+  Plan pair;
+  ASSERT_TRUE(plan_training(m, sgd_config(2), &pair).ok());
+  EXPECT_TRUE(pair.update_in_backward);
+  EXPECT_FALSE(pair.nodes[1].weight_update_from_outer);
+  EXPECT_EQ(pair.summary.gradients, params);
+  EXPECT_GE(pair.summary.total_bytes, params + 640 * 128 * sizeof(float));
+  EXPECT_LT(pair.summary.total_bytes, params + 2 * 640 * 128 * sizeof(float) + pair.summary.activations +
+                                          pair.summary.activation_grads + 64);
   // Accumulating over steps keeps every gradient for the whole run.
   TrainConfig accumulating = sgd_config();
   accumulating.accumulate_steps = 2;
@@ -77,8 +93,15 @@ TEST(Plan, frozen_prefix_plans_no_gradients_and_no_input_grad) {
   EXPECT_EQ(plan.nodes[1].weight_grad.bytes, 0u);
   EXPECT_EQ(plan.nodes[1].output_grad.bytes, 0u);  // nothing upstream trains
   EXPECT_FALSE(plan.nodes[3].needs_input_grad);    // so layer 3 sends nothing back either
-  EXPECT_NE(plan.nodes[3].weight_grad.bytes, 0u);
-  EXPECT_EQ(plan.summary.gradients, (5 * 20 + 5 + 3 * 5 + 3) * sizeof(float));
+  // Batch 1: the trained weights' gradients are outer products their updates form, unstored.
+  EXPECT_TRUE(plan.nodes[3].weight_update_from_outer);
+  EXPECT_EQ(plan.nodes[3].weight_grad.bytes, 0u);
+  EXPECT_EQ(plan.summary.gradients, (5 + 3) * sizeof(float));
+  Plan pair;
+  ASSERT_TRUE(plan_training(m, sgd_config(2), &pair).ok());
+  EXPECT_EQ(pair.nodes[1].weight_grad.bytes, 0u);
+  EXPECT_NE(pair.nodes[3].weight_grad.bytes, 0u);
+  EXPECT_EQ(pair.summary.gradients, (5 * 20 + 5 + 3 * 5 + 3) * sizeof(float));
 }
 
 TEST(Plan, inference_needs_less_than_training) {

@@ -244,6 +244,66 @@ TEST(OptimizerTeams, every_variant_is_bitwise_the_one_member_result) {
   }
 }
 
+// The outer-product update (a batch-1 Linear weight, its gradient dz ⊗ x never stored) against
+// optimizer_step on the stored product, bit for bit: every variant, three steps, shapes whose
+// rows split over the team's members mid-row (1 × 1, one row, one column, 7 × 13, 64 × 65), and
+// every team size.
+TEST(OptimizerOuter, every_variant_is_bitwise_the_update_from_the_stored_product) {
+  const int32_t shapes[][2] = {{1, 1}, {1, 40}, {40, 1}, {7, 13}, {64, 65}};
+  for (const auto& shape : shapes) {
+    const int32_t rows = shape[0], cols = shape[1];
+    const size_t count = static_cast<size_t>(rows) * static_cast<size_t>(cols);
+    const std::vector<float> start = testing::uniform_values(43, count, 2.0f);
+    for (const OptimizerConfig& c : every_variant()) {
+      for (float grad_scale : {1.0f, 0.25f}) {
+        SCOPED_TRACE(::testing::Message() << variant_name(c, grad_scale) << ", " << rows << " x " << cols);
+        std::vector<float> param_stored = start, state_stored(optimizer_state_floats(c, count));
+        for (int64_t t = 1; t <= 3; ++t) {
+          const std::vector<float> dz = testing::uniform_values(static_cast<uint64_t>(50 + t), static_cast<size_t>(rows));
+          const std::vector<float> x = testing::uniform_values(static_cast<uint64_t>(60 + t), static_cast<size_t>(cols));
+          std::vector<float> grad(count);
+          for (int32_t r = 0; r < rows; ++r)
+            for (int32_t k = 0; k < cols; ++k) grad[static_cast<size_t>(r) * cols + k] = dz[r] * x[k];
+          ASSERT_TRUE(optimizer_step(serial, c, t, param_stored.data(), grad.data(),
+                                     state_stored.empty() ? nullptr : state_stored.data(), count, grad_scale)
+                          .ok());
+        }
+        for (int team : testing::kTeamSizes) {
+          std::vector<float> param = start, state(optimizer_state_floats(c, count));
+          for (int64_t t = 1; t <= 3; ++t) {
+            const std::vector<float> dz = testing::uniform_values(static_cast<uint64_t>(50 + t), static_cast<size_t>(rows));
+            const std::vector<float> x = testing::uniform_values(static_cast<uint64_t>(60 + t), static_cast<size_t>(cols));
+            ASSERT_TRUE(optimizer_step_outer(testing::context_of(team), c, t, param.data(), dz.data(), x.data(), rows,
+                                             cols, state.empty() ? nullptr : state.data(), grad_scale)
+                            .ok());
+          }
+          EXPECT_TRUE(testing::same_bits("param", param, param_stored)) << "team " << team;
+          EXPECT_TRUE(testing::same_bits("state", state, state_stored)) << "team " << team;
+        }
+      }
+    }
+  }
+}
+
+TEST(OptimizerOuter, rejects_bad_shapes_and_pointers_before_writing) {
+  float param[2] = {1.0f, 2.0f}, state[4] = {};
+  const float dz[1] = {1.0f}, x[2] = {1.0f, -1.0f};
+  const OptimizerConfig c = adam(OptimizerKind::adam, 0.1f);
+  EXPECT_EQ(status_text(optimizer_step_outer(serial, c, 1, param, dz, x, 0, 2, state)),
+            "invalid argument: optimizer step: the outer product needs rows and columns (got 0, expected 2)");
+  EXPECT_EQ(status_text(optimizer_step_outer(serial, c, 1, param, nullptr, x, 1, 2, state)),
+            "invalid argument: optimizer step: dz or x is null");
+  EXPECT_EQ(status_text(optimizer_step_outer(serial, c, 1, param, dz, nullptr, 1, 2, state)),
+            "invalid argument: optimizer step: dz or x is null");
+  EXPECT_EQ(status_text(optimizer_step_outer(serial, c, 1, param, dz, x, 1, 2, nullptr)),
+            "invalid argument: optimizer step: state is null but this optimizer keeps state");
+  EXPECT_EQ(status_text(optimizer_step_outer(serial, c, 0, param, dz, x, 1, 2, state)),
+            "invalid argument: optimizer step: step counts from 1 (got 0, expected 1)");
+  EXPECT_EQ(param[0], 1.0f);
+  EXPECT_EQ(param[1], 2.0f);
+  EXPECT_EQ(state[0], 0.0f);
+}
+
 TEST(OptimizerState, sizes_follow_the_kind) {
   EXPECT_EQ(optimizer_state_floats(sgd(0.1f), 10), 0u);
   EXPECT_EQ(optimizer_state_floats(sgd(0.1f, 0.9f), 10), 10u);

@@ -85,16 +85,17 @@ inline void outer_sums(const MatMulArgs& p, int32_t i0, int32_t j0, float (&sum)
   intptr_t kk = 0;
   for (; kk + KU <= p.k; kk += KU)
     for (int u = 0; u < KU; ++u) {
-      // The step's values of op(A) and op(B) first, a contiguous run copied as one block, then the
-      // products: read inside the products, GCC 12 (x86-64) loaded a 2-wide tile row of a t_n
-      // product as 4 floats, the next k's row too, past the end of B at the last k (a segfault in
-      // a conv weight-gradient test when B ended at a page).
+      // The step's values of op(A) and op(B) first, then the products. A run of two contiguous
+      // values is copied as one 8-byte block: read one by one, GCC 12 (x86-64) loaded such a run
+      // as 4 floats, the next k's row too, past the end of B at the last k (a segfault in a conv
+      // weight-gradient test when B ended at a page). Only those: copying every run made GCC take
+      // over ten minutes on the kernel table.
       float av[MR], bv[NR];
-      if constexpr (TA == Trans::t)  // the step's MR values of A are contiguous: copied as one block
+      if constexpr (TA == Trans::t && MR == 2)
         __builtin_memcpy(av, op.a + (kk + u) * op.lda, sizeof av);
       else
         for (int r = 0; r < MR; ++r) av[r] = op.at_a(r, kk + u);
-      if constexpr (TB == Trans::n)
+      if constexpr (TB == Trans::n && NR == 2)
         __builtin_memcpy(bv, op.b + (kk + u) * op.ldb, sizeof bv);
       else
         for (int c = 0; c < NR; ++c) bv[c] = op.at_b(kk + u, c);

@@ -66,6 +66,15 @@ inline void dot_sums(const MatMulArgs& p, int32_t i0, int32_t j0, float (&sum)[M
       for (int c = 0; c < NR; ++c) sum[r][c] = multiply_add(op.at_a(r, kk), op.at_b(kk, c), sum[r][c]);
 }
 
+// Whether a tile's step reads a run of exactly two contiguous values (a 2-high tile of Aᵀ, a
+// 2-wide tile of B). Read one by one, GCC 12 (x86-64) loaded such a run as 4 floats, the next
+// k's row too, past the end of B at the last k (a segfault in a conv weight-gradient test when B
+// ended at a page); those tiles read the step's values first, a pair as one 8-byte copy, and then
+// multiply. Only those: every other tile keeps its loop (and its code), and copying every run
+// made GCC take over ten minutes on the kernel table.
+template <Trans TA, Trans TB, int MR, int NR>
+constexpr bool kReadsPairs = (TA == Trans::t && MR == 2) || (TB == Trans::n && NR == 2);
+
 // The outer form's sums for C[i0 .. i0+MR, j0 .. j0+NR] over the full K range.
 template <Trans TA, Trans TB, int MR, int NR, int KU>
 inline void outer_sums(const MatMulArgs& p, int32_t i0, int32_t j0, float (&sum)[MR][NR]) {
@@ -85,22 +94,24 @@ inline void outer_sums(const MatMulArgs& p, int32_t i0, int32_t j0, float (&sum)
   intptr_t kk = 0;
   for (; kk + KU <= p.k; kk += KU)
     for (int u = 0; u < KU; ++u) {
-      // The step's values of op(A) and op(B) first, then the products. A run of two contiguous
-      // values is copied as one 8-byte block: read one by one, GCC 12 (x86-64) loaded such a run
-      // as 4 floats, the next k's row too, past the end of B at the last k (a segfault in a conv
-      // weight-gradient test when B ended at a page). Only those: copying every run made GCC take
-      // over ten minutes on the kernel table.
-      float av[MR], bv[NR];
-      if constexpr (TA == Trans::t && MR == 2)
-        __builtin_memcpy(av, op.a + (kk + u) * op.lda, sizeof av);
-      else
-        for (int r = 0; r < MR; ++r) av[r] = op.at_a(r, kk + u);
-      if constexpr (TB == Trans::n && NR == 2)
-        __builtin_memcpy(bv, op.b + (kk + u) * op.ldb, sizeof bv);
-      else
-        for (int c = 0; c < NR; ++c) bv[c] = op.at_b(kk + u, c);
-      for (int r = 0; r < MR; ++r)
-        for (int c = 0; c < NR; ++c) sum[r][c] = multiply_add(av[r], bv[c], sum[r][c]);
+      if constexpr (kReadsPairs<TA, TB, MR, NR>) {
+        float av[MR], bv[NR];
+        if constexpr (TA == Trans::t && MR == 2)
+          __builtin_memcpy(av, op.a + (kk + u) * op.lda, sizeof av);
+        else
+          for (int r = 0; r < MR; ++r) av[r] = op.at_a(r, kk + u);
+        if constexpr (TB == Trans::n && NR == 2)
+          __builtin_memcpy(bv, op.b + (kk + u) * op.ldb, sizeof bv);
+        else
+          for (int c = 0; c < NR; ++c) bv[c] = op.at_b(kk + u, c);
+        for (int r = 0; r < MR; ++r)
+          for (int c = 0; c < NR; ++c) sum[r][c] = multiply_add(av[r], bv[c], sum[r][c]);
+      } else {
+        for (int r = 0; r < MR; ++r) {
+          const float av = op.at_a(r, kk + u);
+          for (int c = 0; c < NR; ++c) sum[r][c] = multiply_add(av, op.at_b(kk + u, c), sum[r][c]);
+        }
+      }
     }
   for (; kk < p.k; ++kk)  // the K remainder, fewer than KU steps
     for (int r = 0; r < MR; ++r)

@@ -257,13 +257,12 @@ Status Trainer::backward_pass(const float* input) {
     if (fused > 0)  // dy -> dz in place, through the fused activation
       UT_TRY(probed(i, TrainPhase::activation_backward,
                     [&] { return activation_backward(ctx_, model_->node(fused).activation, t.y, t.dy, t.dy); }));
-    // A weight updated from its outer-product gradient has no buffer (t.weight_grad is null), so
-    // the step computes its bias gradient alone, if it has a bias.
+    // A bias-only layer's weight, and one updated from its outer-product gradient, have no
+    // gradient buffer (t.weight_grad is null), so the step computes the bias gradient alone, if
+    // there is a bias.
     if (trains_parameters(node) && (t.weight_grad != nullptr || t.bias_grad != nullptr)) {
-      NodeTensors wt = t;
-      if (node.bias_only) wt.weight_grad = nullptr;
       UT_TRY(probed(i, TrainPhase::weight_grad, [&] {
-        return node_weight_grad(ctx_, node, wt, accumulate, choices_[i][static_cast<int>(LayerStep::weight_grad)]);
+        return node_weight_grad(ctx_, node, t, accumulate, choices_[i][static_cast<int>(LayerStep::weight_grad)]);
       }));
       t.fresh_param_grads = !accumulate && !node.bias_only && t.weight_grad != nullptr && t.bias_grad != nullptr;
     }

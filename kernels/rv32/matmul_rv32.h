@@ -28,6 +28,7 @@
 #include "kernels/generic/multiply_add.h"
 #include "kernels/mm/matmul_args.h"
 #include "kernels/mm/matmul_kernel.h"
+#include "kernels/rv32/band_4x6_rv32.h"
 #include "kernels/rv32/outer_product_rv32.h"
 #include "kernels/rv32/relu_rv32.h"
 #include "kernels/rv32/short_dot_rv32.h"
@@ -213,6 +214,14 @@ bool tiles_apply_relu(const MatMulArgs& p) {
   return BIAS && kTilesApplyRelu<MR, NR> && !p.accumulate && p.act == Activation::relu;
 }
 
+// How the tiles' sums start. With BIAS (see kTilesAddBias) and C overwritten, from the bias;
+// accumulating, the bias is left to the pass in matmul(), which must add it after C + dot.
+template <bool BIAS>
+Start tile_start(const MatMulArgs& p) {
+  if (!BIAS || p.accumulate || p.bias_axis == BiasAxis::none) return Start::product;
+  return p.bias_axis == BiasAxis::row ? Start::row_bias : Start::column_bias;
+}
+
 // C[i0 .. i0+MR, j0 .. j0+NR] from the full K range (and the bias when C is overwritten); the
 // PACKED operand is read from `panel` (its MR or NR values per k from the tile's first k on).
 // Every loop over the sums is unrolled by pragma so that GCC keeps them in registers (an array
@@ -226,11 +235,7 @@ template <Trans TA, Trans TB, int MR, int NR, int U, bool BIAS, Packed PACKED>
   TileStream<NR, PACKED == Packed::b ? Reach::packed : kReach<TB, false>> b(
       PACKED == Packed::b ? panel : p.b + (TB == Trans::t ? j0 * ldb : j0), ldb);
   float sum[MR][NR];  // K >= 1: matmul() below handles K = 0
-  // With BIAS (see kTilesAddBias) and C overwritten, the sums start from the bias; accumulating,
-  // the bias is left to the pass in matmul(), which must add it after C + dot.
-  const Start start = !BIAS || p.accumulate || p.bias_axis == BiasAxis::none ? Start::product
-                       : p.bias_axis == BiasAxis::row                          ? Start::row_bias
-                                                                               : Start::column_bias;
+  const Start start = tile_start<BIAS>(p);
   uint32_t k = static_cast<uint32_t>(p.k);  // unsigned: k / U and k % U are a shift and a mask
   if constexpr (starts_with_whole_blocks(TA, TB)) {
     set_sums(sum, start, p.bias, i0, j0);
@@ -277,6 +282,60 @@ constexpr int edge_size(int size) { return size > 6 ? size / 2 : size - 1; }
 // made the rv32 entries a third larger (480 KB against 360 KB) for well under 1% of speed.
 constexpr int edge_unroll(int unroll) { return unroll > 8 ? 8 : unroll; }
 
+// Whether a row band's tiles run in hand-written code (band_4x6_rv32.h): the 4×6 entries with B
+// along the tile and the K unrolling of the C++ tiles they replace (16). The code starts the sums
+// from a row's bias but not a column's. On one hart, against GCC's code of the same tiles, MAC
+// per instruction of the product: ResNet8's 1×1 shortcut forwards (K = 16, 32) 0.584 -> 0.639
+// and 0.611 -> 0.657, its first layer's forward (K = 27) 0.623 -> 0.658, its input gradients
+// 0.637 -> 0.656 and 0.637 -> 0.651, DS-CNN's pointwise forward 0.649 -> 0.669.
+// (The cost model asks the same of an entry for a build that has the code or not.)
+constexpr bool runs_hand_written_band(Trans ta, Trans tb, int mr, int nr, int unroll, Packed packed,
+                                      bool hand_written_bands = kHasHandWrittenBands) {
+  return hand_written_bands && tb == Trans::n && mr == 4 && nr == 6 && unroll == 16 &&
+         (ta == Trans::t || packed == Packed::none);
+}
+template <Trans TA, Trans TB, int MR, int NR, int U, Packed PACKED>
+constexpr bool kHandWrittenBand = runs_hand_written_band(TA, TB, MR, NR, U, PACKED);
+
+// A band `width` columns wide as 6-wide tiles and then 5-wide ones: a tile costs 5 + 5·width
+// instructions per k whatever its width, so ending in 5-wide tiles (one for each column a 6-wide
+// tile would lack) costs no more per k than one narrow tile, and runs in the hand-written code.
+// Bands too narrow for that end in C++ tiles.
+struct BandTiles {
+  int32_t six, five;
+};
+constexpr BandTiles band_tiles(int32_t width) {
+  const int32_t five = (6 - width % 6) % 6;
+  if (width < 5 * five) return BandTiles{width / 6, 0};
+  return BandTiles{(width - 5 * five) / 6, five};
+}
+
+// The tiles of `bands` row bands from row i0 and column cols.begin on in hand-written code;
+// returns the column after them (cols.begin when the code cannot start the sums as the call
+// needs).
+template <Trans TA, bool BIAS, Packed PACKED>
+int32_t hand_written_tiles(const MatMulArgs& p, int32_t i0, int32_t bands, Range cols, const float* panel) {
+  const Start start = tile_start<BIAS>(p);
+  const BandTiles tiles = band_tiles(cols.size());
+  if (start == Start::column_bias || tiles.six + tiles.five == 0 || bands == 0) return cols.begin;
+  Band4x6Args args;
+  args.a = PACKED == Packed::a ? panel : p.a + (TA == Trans::n ? i0 * p.lda : i0);
+  args.lda_bytes = static_cast<int32_t>(p.lda * sizeof(float));
+  args.b = p.b + cols.begin;
+  args.ldb_bytes = static_cast<int32_t>(p.ldb * sizeof(float));
+  args.c = p.c + static_cast<intptr_t>(i0) * p.ldc + cols.begin;
+  args.ldc_bytes = static_cast<int32_t>(p.ldc * sizeof(float));
+  args.k = p.k;
+  args.tiles_6 = tiles.six;
+  args.tiles_5 = tiles.five;
+  args.bias = start == Start::row_bias ? p.bias + i0 : nullptr;
+  args.accumulate = p.accumulate;
+  args.bands = bands;
+  constexpr BandA reach = PACKED == Packed::a ? BandA::packed : TA == Trans::n ? BandA::along_k : BandA::along_tile;
+  run_hand_written_band<reach>(args);
+  return cols.begin + 6 * tiles.six + 5 * tiles.five;
+}
+
 // Rows i0 .. i0+MR, columns [cols.begin, cols.end): NR-wide tiles (reading the band's rows of
 // A from `panel` when A is packed), then narrower ones (reading A as stored: a panel would save
 // them little for the code it takes). Not inlined: GCC's inlining of the narrower bands into
@@ -285,18 +344,25 @@ template <Trans TA, Trans TB, int MR, int NR, int U, bool BIAS, Packed PACKED = 
 [[gnu::noinline]] void row_band(const MatMulArgs& p, int32_t i0, Range cols, const float* panel = nullptr) {
   static_assert(PACKED != Packed::b, "a row band's tiles have different columns of B");
   int32_t j = cols.begin;
+  if constexpr (PACKED == Packed::a && kHandWrittenBand<TA, TB, MR, NR, U, PACKED>)
+    j = hand_written_tiles<TA, BIAS, PACKED>(p, i0, 1, cols, panel);
   for (; j + NR <= cols.end; j += NR) tile<TA, TB, MR, NR, U, BIAS, PACKED>(p, i0, j, panel);
   if constexpr (NR > 1)
     if (j < cols.end) row_band<TA, TB, MR, edge_size(NR), edge_unroll(U), BIAS>(p, i0, Range{j, cols.end});
 }
 
-// Rows × columns: bands of MR rows, then lower ones.
+// Rows × columns: bands of MR rows (their tiles in hand-written code where it has them, all the
+// bands in one call, then the columns it leaves), then lower ones.
 template <Trans TA, Trans TB, int MR, int NR, int U, bool BIAS>
 void block(const MatMulArgs& p, Range rows, Range cols) {
-  int32_t i = rows.begin;
-  for (; i + MR <= rows.end; i += MR) row_band<TA, TB, MR, NR, U, BIAS>(p, i, cols);
+  const int32_t bands = rows.size() / MR, bands_end = rows.begin + bands * MR;
+  int32_t j = cols.begin;
+  if constexpr (kHandWrittenBand<TA, TB, MR, NR, U, Packed::none>)
+    j = hand_written_tiles<TA, BIAS, Packed::none>(p, rows.begin, bands, cols, nullptr);
+  if (j < cols.end)
+    for (int32_t i = rows.begin; i < bands_end; i += MR) row_band<TA, TB, MR, NR, U, BIAS>(p, i, Range{j, cols.end});
   if constexpr (MR > 1)
-    if (i < rows.end) block<TA, TB, edge_size(MR), NR, edge_unroll(U), BIAS>(p, Range{i, rows.end}, cols);
+    if (bands_end < rows.end) block<TA, TB, edge_size(MR), NR, edge_unroll(U), BIAS>(p, Range{bands_end, rows.end}, cols);
 }
 
 // Columns j0 .. j0+NR of rows [rows.begin, rows.end): MR-high tiles (reading B's columns from
@@ -403,11 +469,25 @@ inline void apply_activation_only(const MatMulArgs& p, Range rows, Range cols) {
   generic::apply_bias_activation(activation_only, rows, cols);
 }
 
-// The kernel table's entry point: this member's share of C, split along AXIS in whole tiles.
+// A member's share of C, split along `axis` in whole tiles; where an entry's hand-written bands
+// run (C has a band's rows), its columns in any width, as those bands end in 5-wide tiles
+// (band_tiles): 8 harts share 256 columns as 32 each (2 tiles of 6 and 4 of 5) instead of 36 or
+// 30 (ResNet8's 16 × 256 × 32 input gradient on 8 harts: 4.79 -> 4.93 MAC per cluster cycle).
+struct Share {
+  Range rows, cols;
+};
+inline Share member_share(const MatMulArgs& p, Trans ta, Trans tb, int32_t mr, int32_t nr, int32_t unroll,
+                          ParAxis axis, int member, int members, bool hand_written_bands = kHasHandWrittenBands) {
+  const bool bands_by_hand = runs_hand_written_band(ta, tb, mr, nr, unroll, Packed::none, hand_written_bands) && p.m >= mr;
+  const int32_t column_granule = bands_by_hand ? 1 : nr;
+  return Share{axis == ParAxis::m ? partition(p.m, member, members, mr) : Range{0, p.m},
+               axis == ParAxis::n ? partition(p.n, member, members, column_granule) : Range{0, p.n}};
+}
+
+// The kernel table's entry point: this member's share of C (member_share).
 template <Trans TA, Trans TB, int MR, int NR, int U, ParAxis AXIS>
 void matmul(const MatMulArgs& p, int member, int members) {
-  const Range rows = AXIS == ParAxis::m ? partition(p.m, member, members, MR) : Range{0, p.m};
-  const Range cols = AXIS == ParAxis::n ? partition(p.n, member, members, NR) : Range{0, p.n};
+  const auto [rows, cols] = member_share(p, TA, TB, MR, NR, U, AXIS, member, members);
   if (p.k == 0) {
     // An empty sum: C keeps its values when accumulating and is zero otherwise.
     if (!p.accumulate)

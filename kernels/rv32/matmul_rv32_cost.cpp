@@ -25,10 +25,39 @@ TileSplit split(int32_t length, int32_t tile) {
   return s;
 }
 
+// The columns of a band run in hand-written code (band_tiles): 6-wide and 5-wide tiles, then
+// what is left in the C++ tiles narrower than 6.
+TileSplit hand_written_columns(int32_t width) {
+  const BandTiles tiles = band_tiles(width);
+  const TileSplit rest = split(width - 6 * tiles.six - 5 * tiles.five, edge_size(6));
+  TileSplit s;
+  if (tiles.six > 0) s.runs[s.used++] = TileRun{6, tiles.six};
+  if (tiles.five > 0) s.runs[s.used++] = TileRun{5, tiles.five};
+  for (int i = 0; i < rest.used; ++i) s.runs[s.used++] = rest.runs[i];
+  return s;
+}
+
 int32_t bits_set(int32_t v) {
   int32_t n = 0;
   for (; v != 0; v &= v - 1) ++n;
   return n;
+}
+
+// One 4-high tile of a hand-written band (band_4x6_rv32.S), `nr` 6 or 5 wide: per k its loads,
+// multiply-adds and B's pointer step (and A's, along the tile); per block of 32 steps after the
+// first step a branch, and before another block A's pointer steps and a jump; the stores and 9
+// more (C's row pointers, the start's branch and jump, the loop); A's pointers reset when a tile
+// moves them (along the tile, or over more than one block).
+int64_t hand_written_tile_instructions(const MatMulKernel& k, const MatMulArgs& p, int32_t nr, bool reads_panel) {
+  constexpr int32_t kBlock = 32;
+  const bool a_along_k = k.ta == Trans::n, a_along_tile = k.ta == Trans::t && !reads_panel;
+  const int64_t per_step = 5 + 5 * nr + (a_along_tile ? 1 : 0);
+  const int64_t blocks = (p.k - 1 + kBlock - 1) / kBlock;
+  const int64_t a_pointers = a_along_k ? 4 : 1;
+  const int64_t per_further_block = 2 + (a_along_tile ? 0 : a_pointers);
+  const int64_t resets = a_along_tile ? 1 : blocks > 1 ? a_pointers + 1 : 0;
+  const int64_t stores = 4 * nr * (p.accumulate ? 3 : 1);
+  return per_step * p.k + (blocks > 0 ? 1 + (blocks - 1) * per_further_block : 0) + stores + 9 + resets;
 }
 
 // One mr×nr tile over all of K; the edge tiles (smaller than the entry's) unroll less, and a
@@ -72,17 +101,30 @@ int64_t short_dot_instructions(const MatMulArgs& p, Range rows, Range cols) {
 
 }  // namespace
 
-int64_t share_instructions(const MatMulKernel& kernel, const MatMulArgs& p, Range rows, Range cols) {
+int64_t share_instructions(const MatMulKernel& kernel, const MatMulArgs& p, Range rows, Range cols,
+                           bool hand_written_bands) {
   if (rows.empty() || cols.empty()) return 0;
   if (p.k == 1 && !p.accumulate) return outer_product_instructions(rows.size(), cols.size());
   if (kernel.ta == Trans::n && kernel.tb == Trans::t && runs_short_dot(p)) return short_dot_instructions(p, rows, cols);
   const TileSplit r = split(rows.size(), kernel.mr);
-  const TileSplit c = split(cols.size(), kernel.nr);
   // t_n products pack a panel of one operand (t_n_block): its copies, and which tiles read it.
   const Packed packed = packs_panels(kernel.ta, kernel.tb, kernel.mr, kernel.nr)
                             ? choose_panel(p.k, kernel.mr, kernel.nr, rows, cols)
                             : Packed::none;
+  // The full bands' hand-written code: one call for all of them, or one per band when each packs
+  // its panel; a call costs about 120 instructions, a band in it about 25.
+  const BandTiles band = band_tiles(cols.size());
+  const bool hand_written =
+      runs_hand_written_band(kernel.ta, kernel.tb, kernel.mr, kernel.nr, kernel.ku, packed, hand_written_bands) &&
+                            !(kernel.ta == Trans::n && tile_start<true>(p) == Start::column_bias) &&
+                            rows.size() >= kernel.mr &&
+                            band.six + band.five > 0;
+  const TileSplit c = hand_written ? hand_written_columns(cols.size()) : split(cols.size(), kernel.nr);
   int64_t total = 0;
+  if (hand_written) {
+    const int64_t bands = rows.size() / kernel.mr, calls = packed == Packed::a ? bands : 1;
+    total += calls * 120 + bands * 25;
+  }
   if (packed != Packed::none) {
     const int32_t width = packed == Packed::a ? kernel.mr : kernel.nr;
     const int32_t panels = packed == Packed::a ? rows.size() / kernel.mr : cols.size() / kernel.nr;
@@ -90,9 +132,12 @@ int64_t share_instructions(const MatMulKernel& kernel, const MatMulArgs& p, Rang
   }
   for (int i = 0; i < r.used; ++i)
     for (int j = 0; j < c.used; ++j) {
-      const bool reads_panel = packed != Packed::none && r.runs[i].size == kernel.mr && c.runs[j].size == kernel.nr;
+      const bool full_height = r.runs[i].size == kernel.mr;
+      const bool by_hand = hand_written && full_height && c.runs[j].size >= 5;
+      const bool reads_panel = packed != Packed::none && full_height && (c.runs[j].size == kernel.nr || by_hand);
       total += int64_t{r.runs[i].count} * c.runs[j].count *
-               tile_instructions(kernel, p, r.runs[i].size, c.runs[j].size, reads_panel);
+               (by_hand ? hand_written_tile_instructions(kernel, p, c.runs[j].size, reads_panel)
+                        : tile_instructions(kernel, p, r.runs[i].size, c.runs[j].size, reads_panel));
     }
   return total;
 }
@@ -105,24 +150,25 @@ constexpr int64_t kBarrierInstructions = 40;
 // A member's part of a product split along K (matmul_split_k.h): its slice of K over all of C,
 // then the sum of every member's partials for its rows of C (three loads, two adds and a store a
 // value and two partials, the loop a quarter), the copy into C, and two barriers.
-int64_t split_k_instructions(const MatMulKernel& kernel, const MatMulArgs& p, int members) {
+int64_t split_k_instructions(const MatMulKernel& kernel, const MatMulArgs& p, int members, bool hand_written_bands) {
   MatMulArgs slice = p;
   slice.k = (p.k + members - 1) / members;
   slice.accumulate = false;
   const int64_t rows = (p.m + members - 1) / members;
   const int64_t reduction = rows * p.n * (4 * members + 4);
-  return share_instructions(kernel, slice, Range{0, p.m}, Range{0, p.n}) + reduction + 2 * kBarrierInstructions;
+  return share_instructions(kernel, slice, Range{0, p.m}, Range{0, p.n}, hand_written_bands) + reduction +
+         2 * kBarrierInstructions;
 }
 
 }  // namespace
 
-int64_t team_instructions(const MatMulKernel& kernel, const MatMulArgs& p, int members) {
-  if (splits_k(p, kernel, members)) return split_k_instructions(kernel, p, members);
+int64_t team_instructions(const MatMulKernel& kernel, const MatMulArgs& p, int members, bool hand_written_bands) {
+  if (splits_k(p, kernel, members)) return split_k_instructions(kernel, p, members, hand_written_bands);
   int64_t busiest = 0;
   for (int member = 0; member < members; ++member) {
-    const Range rows = kernel.axis == ParAxis::m ? partition(p.m, member, members, kernel.mr) : Range{0, p.m};
-    const Range cols = kernel.axis == ParAxis::n ? partition(p.n, member, members, kernel.nr) : Range{0, p.n};
-    const int64_t share = share_instructions(kernel, p, rows, cols);
+    const Share s = member_share(p, kernel.ta, kernel.tb, kernel.mr, kernel.nr, kernel.ku, kernel.axis, member, members,
+                                 hand_written_bands);
+    const int64_t share = share_instructions(kernel, p, s.rows, s.cols, hand_written_bands);
     if (share > busiest) busiest = share;
   }
   return busiest;

@@ -60,9 +60,8 @@ TEST(MatMulRv32Cost, shares_add_up_and_the_busiest_bounds_the_team) {
       EXPECT_EQ(alone, rv32::share_instructions(k, p, Range{0, p.m}, Range{0, p.n})) << k.name;
       int64_t total = 0, busiest = 0;
       for (int member = 0; member < 8; ++member) {
-        const Range rows = k.axis == ParAxis::m ? partition(p.m, member, 8, k.mr) : Range{0, p.m};
-        const Range cols = k.axis == ParAxis::n ? partition(p.n, member, 8, k.nr) : Range{0, p.n};
-        const int64_t share = rv32::share_instructions(k, p, rows, cols);
+        const rv32::Share s = rv32::member_share(p, k.ta, k.tb, k.mr, k.nr, k.ku, k.axis, member, 8);
+        const int64_t share = rv32::share_instructions(k, p, s.rows, s.cols);
         total += share;
         busiest = share > busiest ? share : busiest;
       }
@@ -95,6 +94,39 @@ TEST(MatMulRv32Cost, a_large_product_costs_what_its_inner_loop_does) {
   const double macs_per_instruction = 96.0 * 96 * 512 / static_cast<double>(rv32::team_instructions(*k, p, 1));
   EXPECT_GT(macs_per_instruction, 24.0 / 36.0);
   EXPECT_LT(macs_per_instruction, 24.0 / 35.0);
+}
+
+TEST(MatMulRv32Cost, a_hand_written_band_costs_what_its_steps_do) {
+  // The 4x6 n_n entry's bands run in band_4x6_rv32.S: per k 4 + 6 loads, 24 multiply-adds and
+  // B's pointer step, K = 33 one block; 600 columns are 100 tiles of 6 (nothing in C++). Modelled
+  // for an RV32 build, which has the code (a Cortex-M4F build runs the C++ tiles).
+  const MatMulArgs p = product(Trans::n, Trans::n, 8, 600, 33);
+  const MatMulKernel* k = find_matmul_kernel("mm_f32_n_n_4x6_u16_par_m__rv32");
+  ASSERT_NE(k, nullptr);
+  const int64_t tile = 35 * 33 + 1 /* block */ + 24 /* stores */ + 9;
+  EXPECT_EQ(rv32::team_instructions(*k, p, 1, true), 120 + 2 * 25 + 2 * 100 * tile);
+  // 601 columns: 99 tiles of 6 and 1 of 5 would leave 2 columns; the band ends in 5 tiles of 5.
+  const MatMulArgs q = product(Trans::n, Trans::n, 8, 601, 33);
+  const int64_t narrow_tile = 30 * 33 + 1 + 20 + 9;
+  EXPECT_EQ(rv32::team_instructions(*k, q, 1, true), 120 + 2 * 25 + 2 * (96 * tile + 5 * narrow_tile));
+  // GCC's tiles of the same entry, on a build without the code, cost more.
+  EXPECT_GT(rv32::team_instructions(*k, p, 1, false), rv32::team_instructions(*k, p, 1, true));
+}
+
+TEST(MatMulRv32Cost, hand_written_bands_share_columns_in_any_width) {
+  // 256 columns over 8 harts: 32 each where the bands are hand-written (they end in 5-wide
+  // tiles), whole 6-wide tiles (36 or 30) elsewhere, and where C has no full band (M < 4).
+  const MatMulKernel* k = find_matmul_kernel("mm_f32_t_n_4x6_u16_par_n__rv32");
+  ASSERT_NE(k, nullptr);
+  const MatMulArgs p = product(Trans::t, Trans::n, 16, 256, 32), flat = product(Trans::t, Trans::n, 3, 256, 32);
+  for (int member = 0; member < 8; ++member) {
+    const auto share = [&](const MatMulArgs& q, bool by_hand) {
+      return rv32::member_share(q, k->ta, k->tb, k->mr, k->nr, k->ku, k->axis, member, 8, by_hand).cols;
+    };
+    EXPECT_EQ(share(p, true).size(), 32);
+    EXPECT_TRUE(share(p, false).size() % 6 == 0 || share(p, false).end == 256);
+    EXPECT_TRUE(share(flat, true).size() % 6 == 0 || share(flat, true).end == 256);
+  }
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 // every epilogue. C sits between guard zones and the gaps between its rows are poisoned, so a
 // write outside the M×N result fails the test. One test per operand form, named after it, and one
 // per form through the matmul() front end on products it splits along K on a team
-// (kernels/mm/matmul_split_k.h).
+// (kernels/mm/matmul_split_k.h), and the paths of the rv32 hand-written bands.
 //
 // The shapes are kept small for the emulator. Each shape's inputs, reference result and
 // tolerances are made once and shared by all the form's kernels: the reference accumulates in
@@ -41,6 +41,16 @@ struct Shape {
 constexpr Shape kShapes[] = {{5, 37, 8},  {1, 1, 1},    {3, 21, 8},   {1, 37, 5},   {37, 1, 7},   {3, 5, 67},   {7, 11, 13},
                              {17, 19, 9}, {31, 37, 23}, {5, 144, 3},  {144, 5, 4},  {16, 16, 16},
                              {29, 61, 11}, {41, 43, 37}, {7, 67, 19}, {67, 7, 19}, {13, 53, 1}};
+
+// The paths of the rv32 hand-written bands (kernels/rv32/band_4x6_rv32.S): widths of 6-wide
+// tiles alone (6, 18), ending in 5-wide ones (11, 10, 29, 31: 6 - width % 6 of them) or too
+// narrow for that and ending in C++ tiles (7, 4); K = 1 (no block: only accumulating C reaches the
+// tiles), 2, 16, 17 and 33 (one block, entered part-way or whole), 34 and 65 (more blocks); one
+// band, several, and rows left under them (13, 9, 7); {6, 97, 37} and {12, 100, 8}: t_n shares
+// wide enough to pack A's panel (one call per band), n_n ones in one call.
+constexpr Shape kHandWrittenBandShapes[] = {{4, 6, 1},   {4, 11, 2},  {8, 10, 16}, {12, 29, 17}, {13, 31, 33},
+                                            {9, 7, 34},  {8, 40, 65}, {7, 18, 5},  {5, 4, 20},   {6, 97, 37},
+                                            {12, 100, 8}};
 
 // Long K, C too small for every hart of 8 to get a tile, every operand within kCapacity with the
 // padded leading dimensions; no dimension is 1, so the front end keeps the kernel's form.
@@ -156,6 +166,25 @@ void check_every_kernel_of_form(Trans ta, Trans tb, uint64_t seed) {
   }
 }
 
+// The 4x6 entries that read B along the tile (the forms of the hand-written bands) on their
+// paths' shapes, each shape with six consecutive epilogue variants (overwriting and accumulating
+// C, with no bias, a row's and a column's).
+void check_hand_written_bands_of_form(Trans ta, uint64_t seed) {
+  Rng rng(seed);
+  const IsaSet isas = device_test::context().isas;
+  int variant = 0;
+  for (const Shape& s : kHandWrittenBandShapes)
+    for (int epilogue = 0; epilogue < 6; ++epilogue, ++variant) {
+      ASSERT_TRUE(make_problem(s, ta, Trans::n, variant, rng, g_problem));
+      for (const MatMulKernel& kernel : matmul_kernels()) {
+        if (kernel.ta != ta || kernel.tb != Trans::n || kernel.mr != 4 || kernel.nr != 6 || !isas.has(kernel.isa))
+          continue;
+        check_kernel(kernel, g_problem, variant);
+        if (device_test::current_test_failed()) return;
+      }
+    }
+}
+
 // On a team every kernel is split along K for some of the shapes (checked); alone, never.
 void check_split_k_of_form(Trans ta, Trans tb, uint64_t seed) {
   Rng rng(seed);
@@ -179,6 +208,8 @@ DEVICE_TEST(matmul_n_n_every_kernel_matches_reference) { check_every_kernel_of_f
 DEVICE_TEST(matmul_n_t_every_kernel_matches_reference) { check_every_kernel_of_form(Trans::n, Trans::t, 12); }
 DEVICE_TEST(matmul_t_n_every_kernel_matches_reference) { check_every_kernel_of_form(Trans::t, Trans::n, 13); }
 DEVICE_TEST(matmul_t_t_every_kernel_matches_reference) { check_every_kernel_of_form(Trans::t, Trans::t, 14); }
+DEVICE_TEST(matmul_n_n_4x6_hand_written_band_paths_match_reference) { check_hand_written_bands_of_form(Trans::n, 31); }
+DEVICE_TEST(matmul_t_n_4x6_hand_written_band_paths_match_reference) { check_hand_written_bands_of_form(Trans::t, 32); }
 DEVICE_TEST(matmul_n_n_split_along_k_matches_reference) { check_split_k_of_form(Trans::n, Trans::n, 21); }
 DEVICE_TEST(matmul_n_t_split_along_k_matches_reference) { check_split_k_of_form(Trans::n, Trans::t, 22); }
 DEVICE_TEST(matmul_t_n_split_along_k_matches_reference) { check_split_k_of_form(Trans::t, Trans::n, 23); }

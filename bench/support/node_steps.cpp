@@ -181,7 +181,10 @@ void time_node(const Model& m, const TrainConfig& config, const Plan& plan, cons
     s.step = name;
     s.time = time_step(work, repetitions);
     s.macs = step_macs;
-    s.kernel = step_kernel(ctx, node, step, in, out, choice);
+    // A weight gradient its update forms (weight_update_from_outer) runs the bias's gradient
+    // alone here, with no product: no kernel is named beside it.
+    if (step != LayerStep::weight_grad || !np.weight_update_from_outer)
+      s.kernel = step_kernel(ctx, node, step, in, out, choice);
     time_lowered_parts(ctx, node, step, choice, buffers, accumulate, repetitions, &s);
     result->steps.push_back(s);
   };

@@ -292,7 +292,7 @@ constexpr int edge_unroll(int unroll) { return unroll > 8 ? 8 : unroll; }
 constexpr bool runs_hand_written_band(Trans ta, Trans tb, int mr, int nr, int unroll, Packed packed,
                                       bool hand_written_bands = kHasHandWrittenBands) {
   return hand_written_bands && tb == Trans::n && mr == 4 && nr == 6 && unroll == 16 &&
-         (ta == Trans::t || packed == Packed::none);
+         (packed == Packed::none || (ta == Trans::t && packed == Packed::a));
 }
 template <Trans TA, Trans TB, int MR, int NR, int U, Packed PACKED>
 constexpr bool kHandWrittenBand = runs_hand_written_band(TA, TB, MR, NR, U, PACKED);

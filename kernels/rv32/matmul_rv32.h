@@ -196,8 +196,11 @@ inline void set_sums(float (&sum)[MR][NR], Start start, const float* bias, int32
 // AutoEncoder's batch-1 forward 0.440 -> 0.448). Not the t_n tiles nor the n_n vector tiles:
 // their products (input gradients, batch-1 ones) have no bias, and the bias variants of the
 // first step cost them 0.5% in GCC's code around it.
+constexpr bool tiles_add_bias(Trans ta, Trans tb, int mr, int nr) {
+  return ta == Trans::n && (tb == Trans::t || (mr > 1 && nr > 1));
+}
 template <Trans TA, Trans TB, int MR, int NR>
-constexpr bool kTilesAddBias = TA == Trans::n && (TB == Trans::t || (MR > 1 && NR > 1));
+constexpr bool kTilesAddBias = tiles_add_bias(TA, TB, MR, NR);
 
 // Whether the tiles that add the bias also apply a ReLU as they store (a fused Linear + ReLU
 // forward): the vector tiles only, where the pass over C costs about 4 instructions a value
@@ -310,14 +313,22 @@ constexpr BandTiles band_tiles(int32_t width) {
   return BandTiles{(width - 5 * five) / 6, five};
 }
 
+// Whether the hand-written code takes bands `width` columns wide of a call whose tiles add the
+// bias or not (BIAS): it starts the sums from a row's bias but not a column's, and the width
+// must hold a tile of 6 or 5. (The cost model asks the same.)
+template <bool BIAS>
+bool hand_written_takes(const MatMulArgs& p, int32_t width) {
+  const BandTiles tiles = band_tiles(width);
+  return tile_start<BIAS>(p) != Start::column_bias && tiles.six + tiles.five > 0;
+}
+
 // The tiles of `bands` row bands from row i0 and column cols.begin on in hand-written code;
-// returns the column after them (cols.begin when the code cannot start the sums as the call
-// needs).
+// returns the column after them (cols.begin when the code does not take them).
 template <Trans TA, bool BIAS, Packed PACKED>
 int32_t hand_written_tiles(const MatMulArgs& p, int32_t i0, int32_t bands, Range cols, const float* panel) {
+  if (bands == 0 || !hand_written_takes<BIAS>(p, cols.size())) return cols.begin;
   const Start start = tile_start<BIAS>(p);
   const BandTiles tiles = band_tiles(cols.size());
-  if (start == Start::column_bias || tiles.six + tiles.five == 0 || bands == 0) return cols.begin;
   Band4x6Args args;
   args.a = PACKED == Packed::a ? panel : p.a + (TA == Trans::n ? i0 * p.lda : i0);
   args.lda_bytes = static_cast<int32_t>(p.lda * sizeof(float));

@@ -113,12 +113,11 @@ int64_t share_instructions(const MatMulKernel& kernel, const MatMulArgs& p, Rang
                             : Packed::none;
   // The full bands' hand-written code: one call for all of them, or one per band when each packs
   // its panel; a call costs about 120 instructions, a band in it about 25.
-  const BandTiles band = band_tiles(cols.size());
+  const bool adds_bias = tiles_add_bias(kernel.ta, kernel.tb, kernel.mr, kernel.nr);
   const bool hand_written =
       runs_hand_written_band(kernel.ta, kernel.tb, kernel.mr, kernel.nr, kernel.ku, packed, hand_written_bands) &&
-                            !(kernel.ta == Trans::n && tile_start<true>(p) == Start::column_bias) &&
-                            rows.size() >= kernel.mr &&
-                            band.six + band.five > 0;
+      rows.size() >= kernel.mr &&
+      (adds_bias ? hand_written_takes<true>(p, cols.size()) : hand_written_takes<false>(p, cols.size()));
   const TileSplit c = hand_written ? hand_written_columns(cols.size()) : split(cols.size(), kernel.nr);
   int64_t total = 0;
   if (hand_written) {

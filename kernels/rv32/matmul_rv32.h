@@ -412,7 +412,8 @@ inline Packed choose_panel(int32_t k, int32_t mr, int32_t nr, Range rows, Range 
 }
 
 // E consecutive values from each of K rows `ld` apart into panel[k·E + e]; four rows per loop
-// pass, so the stores are immediate offsets and the loop costs a quarter per row.
+// pass, so the stores are immediate offsets and the loop costs a quarter per row: about 2·E + 1
+// instructions per k and 12 for the call (pack_panel_instructions).
 template <int E>
 void pack_panel(const float* from, intptr_t ld, int32_t k, float* panel) {
   constexpr int kRows = 4;
@@ -425,6 +426,8 @@ void pack_panel(const float* from, intptr_t ld, int32_t k, float* panel) {
 #pragma GCC unroll 8
     for (int e = 0; e < E; ++e) panel[e] = from[e];
 }
+
+constexpr int32_t pack_panel_instructions(int32_t k, int32_t width) { return k * (2 * width + 1) + 12; }
 
 // Rows × columns as bands of columns NR wide, then narrower ones. With B packed, each band's
 // columns of B are first copied k-major into `panel` (pack_panel).
@@ -480,19 +483,50 @@ inline void apply_activation_only(const MatMulArgs& p, Range rows, Range cols) {
   generic::apply_bias_activation(activation_only, rows, cols);
 }
 
-// A member's share of C, split along `axis` in whole tiles; where an entry's hand-written bands
-// run (C has a band's rows), its columns in any width, as those bands end in 5-wide tiles
-// (band_tiles): 8 harts share 256 columns as 32 each (2 tiles of 6 and 4 of 5) instead of 36 or
-// 30 (ResNet8's 16 × 256 × 32 input gradient on 8 harts: 4.79 -> 4.93 MAC per cluster cycle).
+// What packing the panels of a t_n share of rows × cols (choose_panel) saves: one pointer step
+// per k for every full tile that reads a panel, less the copies (pack_panel_instructions).
+inline int64_t panel_saving(int32_t k, int32_t mr, int32_t nr, Range rows, Range cols) {
+  const Packed packed = choose_panel(k, mr, nr, rows, cols);
+  if (packed == Packed::none) return 0;
+  const int32_t row_tiles = rows.size() / mr, column_tiles = cols.size() / nr;
+  const int32_t panels = packed == Packed::a ? row_tiles : column_tiles;
+  const int32_t readers = packed == Packed::a ? column_tiles : row_tiles;
+  return int64_t{panels} * (int64_t{readers} * k - pack_panel_instructions(k, packed == Packed::a ? mr : nr));
+}
+
+// How many groups of rows a t_n split along N makes as well (members = groups × column groups):
+// of the powers of two that divide the members and C's whole bands evenly, the one whose shares
+// save the most by packing panels (panel_saving). ResNet8's 16 × 256 × 32 input gradient on 8
+// harts: 32 columns a member hold 6 tiles a band, too few for a panel, so every k costs each tile
+// two pointer steps; 4 groups of one band give 128 columns, a panel each and 22 tiles of it
+// (4.93 -> 5.05 MAC per cluster cycle).
+inline int row_groups(const MatMulArgs& p, Trans ta, Trans tb, int32_t mr, int32_t nr, int members) {
+  if (members == 1 || !packs_panels(ta, tb, mr, nr) || p.k < 2 || p.k * mr > kPanelFloats) return 1;
+  int best = 1;
+  int64_t best_saving = panel_saving(p.k, mr, nr, Range{0, p.m}, Range{0, p.n / members});
+  for (int groups = 2; groups <= members && members % groups == 0 && p.m % (groups * mr) == 0; groups *= 2) {
+    const int64_t saving = panel_saving(p.k, mr, nr, Range{0, p.m / groups}, Range{0, p.n / (members / groups)});
+    if (saving > best_saving) best = groups, best_saving = saving;
+  }
+  return best;
+}
+
+// A member's share of C, split along `axis` in whole tiles (along N, in groups of rows as well:
+// row_groups); where an entry's hand-written bands run (C has a band's rows), its columns in any
+// width, as those bands end in 5-wide tiles (band_tiles): 8 harts share 256 columns as 32 each
+// (2 tiles of 6 and 4 of 5) instead of 36 or 30.
 struct Share {
   Range rows, cols;
 };
 inline Share member_share(const MatMulArgs& p, Trans ta, Trans tb, int32_t mr, int32_t nr, int32_t unroll,
                           ParAxis axis, int member, int members, bool hand_written_bands = kHasHandWrittenBands) {
+  if (axis == ParAxis::m) return Share{partition(p.m, member, members, mr), Range{0, p.n}};
   const bool bands_by_hand = runs_hand_written_band(ta, tb, mr, nr, unroll, Packed::none, hand_written_bands) && p.m >= mr;
-  const int32_t column_granule = bands_by_hand ? 1 : nr;
-  return Share{axis == ParAxis::m ? partition(p.m, member, members, mr) : Range{0, p.m},
-               axis == ParAxis::n ? partition(p.n, member, members, column_granule) : Range{0, p.n}};
+  const int32_t granule = bands_by_hand ? 1 : nr;
+  const int groups = row_groups(p, ta, tb, mr, nr, members);
+  if (groups == 1) return Share{Range{0, p.m}, partition(p.n, member, members, granule)};
+  const int columns = members / groups;
+  return Share{partition(p.m, member / columns, groups, mr), partition(p.n, member % columns, columns, granule)};
 }
 
 // The kernel table's entry point: this member's share of C (member_share).

@@ -127,7 +127,7 @@ int64_t share_instructions(const MatMulKernel& kernel, const MatMulArgs& p, Rang
   if (packed != Packed::none) {
     const int32_t width = packed == Packed::a ? kernel.mr : kernel.nr;
     const int32_t panels = packed == Packed::a ? rows.size() / kernel.mr : cols.size() / kernel.nr;
-    total += int64_t{panels} * (p.k * (2 * width + 1) + 12);
+    total += int64_t{panels} * pack_panel_instructions(p.k, width);
   }
   for (int i = 0; i < r.used; ++i)
     for (int j = 0; j < c.used; ++j) {

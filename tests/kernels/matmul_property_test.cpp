@@ -45,9 +45,10 @@ std::vector<Shape3> shapes_for_sweep() {
 }
 
 // {101, 71, 37}: the rv32 t_n kernels pack a panel of A (6x4) or of B (4x6), with edge tiles on
-// both sides; {70, 70, 300}: K too long for the panel (t_n_block).
+// both sides; {70, 70, 300}: K too long for the panel (t_n_block); {16, 256, 32}: on 8 members
+// the rv32 t_n kernels split along N in groups of rows as well (row_groups).
 const Shape3 kLargeShapes[] = {{128, 144, 96}, {1, 640, 128}, {257, 1, 130}, {96, 200, 1},
-                               {101, 71, 37},  {70, 70, 300}};
+                               {101, 71, 37},  {70, 70, 300}, {16, 256, 32}};
 
 // Long K and C too small to give every member of a team of 2, 3 or 8 a tile for most kernels:
 // the front end splits them along K (M·N ≤ kSplitKFloats, K / members ≥ kSplitKMinSteps). No

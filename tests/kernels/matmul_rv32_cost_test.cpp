@@ -115,10 +115,11 @@ TEST(MatMulRv32Cost, a_hand_written_band_costs_what_its_steps_do) {
 
 TEST(MatMulRv32Cost, hand_written_bands_share_columns_in_any_width) {
   // 256 columns over 8 harts: 32 each where the bands are hand-written (they end in 5-wide
-  // tiles), whole 6-wide tiles (36 or 30) elsewhere, and where C has no full band (M < 4).
+  // tiles), whole 6-wide tiles (36 or 30) elsewhere, and where C has no full band (M < 4). (12
+  // rows are 3 bands, which no group count of 8 harts divides: row_groups keeps them together.)
   const MatMulKernel* k = find_matmul_kernel("mm_f32_t_n_4x6_u16_par_n__rv32");
   ASSERT_NE(k, nullptr);
-  const MatMulArgs p = product(Trans::t, Trans::n, 16, 256, 32), flat = product(Trans::t, Trans::n, 3, 256, 32);
+  const MatMulArgs p = product(Trans::t, Trans::n, 12, 256, 32), flat = product(Trans::t, Trans::n, 3, 256, 32);
   for (int member = 0; member < 8; ++member) {
     const auto share = [&](const MatMulArgs& q, bool by_hand) {
       return rv32::member_share(q, k->ta, k->tb, k->mr, k->nr, k->ku, k->axis, member, 8, by_hand).cols;
@@ -127,6 +128,31 @@ TEST(MatMulRv32Cost, hand_written_bands_share_columns_in_any_width) {
     EXPECT_TRUE(share(p, false).size() % 6 == 0 || share(p, false).end == 256);
     EXPECT_TRUE(share(flat, true).size() % 6 == 0 || share(flat, true).end == 256);
   }
+}
+
+TEST(MatMulRv32Cost, a_t_n_split_along_n_groups_rows_where_that_repays_a_panel) {
+  // ResNet8's 16 x 256 x 32 input gradient on 8 harts: 32 columns a member are 6 tiles a band,
+  // too few to pack A's panel; 4 groups of one band and 2 of columns give each member 4 rows and
+  // 128 columns (22 tiles), a panel, and fewer instructions than the strip of 32.
+  const MatMulKernel* k = find_matmul_kernel("mm_f32_t_n_4x6_u16_par_n__rv32");
+  ASSERT_NE(k, nullptr);
+  const MatMulArgs p = product(Trans::t, Trans::n, 16, 256, 32);
+  int32_t covered[16][256] = {};
+  for (int member = 0; member < 8; ++member) {
+    const rv32::Share s = rv32::member_share(p, k->ta, k->tb, k->mr, k->nr, k->ku, k->axis, member, 8, true);
+    EXPECT_EQ(s.rows.size(), 4);
+    EXPECT_EQ(s.cols.size(), 128);
+    EXPECT_EQ(rv32::choose_panel(p.k, k->mr, k->nr, s.rows, s.cols), rv32::Packed::a);
+    for (int32_t i = s.rows.begin; i < s.rows.end; ++i)
+      for (int32_t j = s.cols.begin; j < s.cols.end; ++j) ++covered[i][j];
+  }
+  for (const auto& row : covered)
+    for (int32_t times : row) EXPECT_EQ(times, 1);
+  const int64_t strip = rv32::share_instructions(*k, p, Range{0, 16}, Range{0, 32}, true);
+  EXPECT_LT(rv32::team_instructions(*k, p, 8, true), strip);
+  // Rows that no group count splits evenly into bands (18 = 4 bands and 2 rows) stay together.
+  const MatMulArgs q = product(Trans::t, Trans::n, 18, 256, 32);
+  EXPECT_EQ(rv32::member_share(q, k->ta, k->tb, k->mr, k->nr, k->ku, k->axis, 3, 8, true).rows.size(), 18);
 }
 
 }  // namespace

@@ -47,10 +47,11 @@ constexpr Shape kShapes[] = {{5, 37, 8},  {1, 1, 1},    {3, 21, 8},   {1, 37, 5}
 // narrow for that and ending in C++ tiles (7, 4); K = 1 (no block: only accumulating C reaches the
 // tiles), 2, 16, 17 and 33 (one block, entered part-way or whole), 34 and 65 (more blocks); one
 // band, several, and rows left under them (13, 9, 7); {6, 97, 37} and {12, 100, 8}: t_n shares
-// wide enough to pack A's panel (one call per band), n_n ones in one call.
+// wide enough to pack A's panel (one call per band), n_n ones in one call; {16, 200, 19}: on 8
+// harts the t_n split along N gives each hart one band and 100 columns (row_groups), a panel each.
 constexpr Shape kHandWrittenBandShapes[] = {{4, 6, 1},   {4, 11, 2},  {8, 10, 16}, {12, 29, 17}, {13, 31, 33},
                                             {9, 7, 34},  {8, 40, 65}, {7, 18, 5},  {5, 4, 20},   {6, 97, 37},
-                                            {12, 100, 8}};
+                                            {12, 100, 8}, {16, 200, 19}};
 
 // Long K, C too small for every hart of 8 to get a tile, every operand within kCapacity with the
 // padded leading dimensions; no dimension is 1, so the front end keeps the kernel's form.

@@ -10,7 +10,8 @@
 //    A's pointers start that many steps back, so every load keeps its immediate offset;
 //  - what depends only on K (the jumps, where A's pointers end) is worked out once per call, and
 //    a call runs all the bands of a block (the set-up and the saved registers, about 120
-//    instructions a call, were 1% of ResNet8's 64 x 64 x 32 forward);
+//    instructions a call, were 1% of ResNet8's 64 x 64 x 32 forward); with A packed, one band,
+//    as each band's panel is packed before its call;
 //  - A's pointers are reset by a tile only where it moves them (along the tile, or over more
 //    than one block): with K <= 33 a tile goes from its first step straight into its block.
 // Per k: 4 values of A, then for each column one value of B (along the tile: B's row k, `ldb`
@@ -401,9 +402,10 @@ utrain_rv32_band_4x6_\reach:
 	reset_a \reach
 	tiles \reach, 6, B_END_6
 	tiles \reach, 5, B_END_5
+	.ifnc \reach, packed
 	addi	BANDS_LEFT, BANDS_LEFT, -1
 	beqz	BANDS_LEFT, .L\reach\()_return
-	// The next band: C, A and the bias 4 rows on (a packed band's panel follows the last one's).
+	// The next band: C, A and the bias 4 rows on.
 	slli	t0, LDC, 2
 	add	C_BAND, C_BAND, t0
 	beqz	BIAS, .L\reach\()_no_bias
@@ -417,17 +419,13 @@ utrain_rv32_band_4x6_\reach:
 	add	s2, s2, t0
 	add	s3, s3, t0
 	.endif
-	.ifc \reach, packed
-	lw	t0, ARG_K(a0)
-	slli	t0, t0, 4
-	add	s0, s0, t0
-	.endif
 	.ifc \reach, along_tile
 	li	t0, 16
 	add	s0, s0, t0
 	.endif
 	add	A_LAST, A_LAST, t0
 	j	.L\reach\()_band
+	.endif
 
 .L\reach\()_return:
 	lw	s0, 0(sp)

@@ -27,7 +27,7 @@ struct Band4x6Args {
   int32_t tiles_5;      // then how many 5-wide ones
   const float* bias;    // the band's 4 row biases the sums start from, or null: from the products
   int32_t accumulate;   // nonzero: the sums are added to C
-  int32_t bands;        // bands of 4 rows, one under the other (packed: their panels one after another)
+  int32_t bands;        // bands of 4 rows, one under the other (A packed: one, its panel)
 };
 
 // How the band's A is read (the .S file's `reach`).

@@ -88,6 +88,7 @@ bool step_product(const Node& node, LayerStep step, const Shape& input, const Sh
   if (algorithm == ConvAlgorithm::direct) return false;
   *p = algorithm == ConvAlgorithm::flipped ? flipped_input_grad_product(node.conv, input)
                                            : conv_product(node.conv, output, step);
+  p->b_panels = step == LayerStep::forward && conv2d_forward_b_panels(node.conv, input, choice.algorithm, choice.matmul);
   return true;
 }
 

@@ -18,7 +18,8 @@
 namespace utrain {
 
 // The product one step multiplies, before the front end normalizes it: sizes, transpositions,
-// leading dimensions, and for a forward step the bias axis and fused activation; no pointers.
+// leading dimensions, and for a forward step the bias axis, fused activation and whether B is in
+// column panels (with the kernel `choice` names); no pointers.
 // `input` and `output` are the node's batch shapes (n included), `node` as the trainer runs it.
 // False when the step is not a matrix product: other node kinds, direct convolutions.
 bool step_product(const Node& node, LayerStep step, const Shape& input, const Shape& output,

@@ -66,6 +66,13 @@ ConvAlgorithm conv2d_algorithm(LayerStep step, const Conv2dParams& p, const Shap
   return conv_step_algorithm(step, s, requested);
 }
 
+bool conv2d_forward_b_panels(const Conv2dParams& p, const Shape& input, ConvAlgorithm requested,
+                             const MatMulKernel* kernel) {
+  ConvShape s;
+  if (!conv_shape_of(p, input, "conv2d", &s).ok()) return false;
+  return conv_forward_b_panels(s, conv_step_algorithm(LayerStep::forward, s, requested), kernel);
+}
+
 size_t conv2d_workspace_bytes(LayerStep step, const Conv2dParams& p, const Shape& input, ConvAlgorithm requested) {
   ConvShape s;
   if (!conv_shape_of(p, input, "conv2d", &s).ok()) return 0;

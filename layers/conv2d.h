@@ -92,6 +92,11 @@ int64_t conv2d_step_macs(const Conv2dParams& p, const Shape& input);
 ConvAlgorithm conv2d_algorithm(LayerStep step, const Conv2dParams& p, const Shape& input,
                                ConvAlgorithm requested = ConvAlgorithm::automatic);
 
+// Whether the forward with that choice and kernel runs its product with B in column panels
+// (MatMulArgs::b_panels; layers/conv_steps.h, conv_forward_b_panels).
+bool conv2d_forward_b_panels(const Conv2dParams& p, const Shape& input, ConvAlgorithm requested,
+                             const MatMulKernel* kernel);
+
 // Scratch bytes a step needs with that choice (0 for pointwise and direct; the lowered matrix
 // for lowered; the lowered dz and the rotated weight for flipped).
 size_t conv2d_workspace_bytes(LayerStep step, const Conv2dParams& p, const Shape& input,

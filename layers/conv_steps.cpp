@@ -97,6 +97,11 @@ Status flipped_input_grad(const ExecContext& ctx, const ConvShape& s, const floa
 
 }  // namespace
 
+bool conv_forward_b_panels(const ConvShape& s, ConvAlgorithm algorithm, const MatMulKernel* kernel) {
+  return algorithm == ConvAlgorithm::lowered && s.layout == Layout::chw && kernel != nullptr && kernel->reads_b_panels &&
+         s.window.is_unpadded_1x1() && b_panels_cover(s.positions()) && s.out_channels % kernel->mr == 0;
+}
+
 ConvAlgorithm conv_step_algorithm(LayerStep step, const ConvShape& s, ConvAlgorithm requested) {
   if (requested == ConvAlgorithm::lowered || requested == ConvAlgorithm::direct) return requested;
   const bool can_flip = step == LayerStep::input_grad && conv_flip_applies(s);
@@ -136,14 +141,17 @@ Status conv_step_forward(const ExecContext& ctx, const ConvShape& s, const float
     mm.bias_axis = e.bias != nullptr ? BiasAxis::col : BiasAxis::none;
     return matmul(ctx, mm, choice.kernel);
   }
-  // Per sample: y_n [out × P] = W · col_n, the bias per row.
+  // Per sample: y_n [out × P] = W · col_n, the bias per row; col in panels where the kernel
+  // reads them and the gather writes them.
   mm.m = s.out_channels, mm.n = s.positions();
   mm.ta = Trans::n, mm.a = weight, mm.lda = s.k();
   mm.tb = Trans::n, mm.ldb = s.positions();
   mm.ldc = s.positions();
   mm.bias_axis = e.bias != nullptr ? BiasAxis::row : BiasAxis::none;
+  mm.b_panels = conv_forward_b_panels(s, algorithm, choice.kernel);
   for (int32_t n = 0; n < s.batch; ++n) {
-    if (lower) UT_TRY(im2col(*ctx.team, s, x + input_sample(s, n), ws.f32()));
+    if (mm.b_panels) UT_TRY(im2col_panels(*ctx.team, s, x + input_sample(s, n), ws.f32()));
+    else if (lower) UT_TRY(im2col(*ctx.team, s, x + input_sample(s, n), ws.f32()));
     mm.b = lower ? ws.f32() : x + input_sample(s, n);
     mm.c = y + output_sample(s, n);
     UT_TRY(matmul(ctx, mm, choice.kernel));

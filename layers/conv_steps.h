@@ -27,6 +27,12 @@ namespace utrain {
 // applies and pays, else lowered (conv_steps.cpp says where and why).
 ConvAlgorithm conv_step_algorithm(LayerStep step, const ConvShape& s, ConvAlgorithm requested);
 
+// Whether a forward with that algorithm and kernel gathers col into column panels for its product
+// (MatMulArgs::b_panels, kernels/mm/matmul_b_panels.h): lowered CHW, where the kernel reads them
+// (the rv32 4×6 bands: 34 instructions per k of a tile instead of 35) and the gather writes them
+// (im2col_panels: a 1×1 window without padding, the strided shortcuts), C in whole tiles of rows.
+bool conv_forward_b_panels(const ConvShape& s, ConvAlgorithm algorithm, const MatMulKernel* kernel);
+
 // Scratch bytes of a step with that algorithm: the lowered matrix for lowered, the flipped
 // convolution's lowered dz followed by the rotated weight for flipped, 0 otherwise.
 size_t conv_step_workspace_bytes(LayerStep step, const ConvShape& s, ConvAlgorithm requested);

@@ -163,12 +163,14 @@ bool run_products(const char* model_name, const Model& model, const Plan& plan, 
       if (macs == 0) continue;
       const Node node = trainer.run_node(i);
       const LayerStep step = layer_step_of(phase);
-      MatMulArgs p;
-      if (!step_product(node, step, batch_shape(model.node(node.input).sample, plan.batch),
-                        batch_shape(node.sample, plan.batch), plan.choices[i][static_cast<int>(step)], &p))
-        continue;  // depthwise and direct convolutions
       const char* name = trainer.kernel_name(i, step);
       const MatMulKernel* kernel = name != nullptr ? find_matmul_kernel(name) : nullptr;
+      StepChoice choice = plan.choices[i][static_cast<int>(step)];
+      choice.matmul = kernel;  // the kernel the step runs, which decides how B is laid out
+      MatMulArgs p;
+      if (!step_product(node, step, batch_shape(model.node(node.input).sample, plan.batch),
+                        batch_shape(node.sample, plan.batch), choice, &p))
+        continue;  // depthwise and direct convolutions
       if (kernel == nullptr || static_cast<int64_t>(p.m) * p.n * p.k != macs) {
         printf("bench_error product: node %d %s of %s: kernel %s, %ld x %ld x %ld for %lld MACs\n", i,
                train_phase_name(phase), model_name, name != nullptr ? name : "none", static_cast<long>(p.m),

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "kernels/mm/matmul_b_panels.h"
+
 namespace utrain {
 
 namespace {
@@ -217,6 +219,21 @@ void gather_pointwise_row(const ConvShape& s, const float* plane, float* out, in
   }
 }
 
+// One panel W positions wide of a 1×1 window without padding: the input offsets of its positions
+// are `at`, and each channel's W values go next to each other, the channel's plane further on.
+template <int W>
+void gather_pointwise_panel(const float* x, const intptr_t (&at)[6], intptr_t plane, int32_t channels, float* out) {
+  const float* in[W];
+#pragma GCC unroll 6
+  for (int e = 0; e < W; ++e) in[e] = x + at[e];
+  for (int32_t c = 0; c < channels; ++c, out += W)
+#pragma GCC unroll 6
+    for (int e = 0; e < W; ++e) {
+      out[e] = *in[e];
+      in[e] += plane;
+    }
+}
+
 }  // namespace
 
 Status im2col(Team& team, const ConvShape& s, const float* x, float* col) {
@@ -241,6 +258,37 @@ Status im2col(Team& team, const ConvShape& s, const float* x, float* col) {
         float* out = col + static_cast<intptr_t>(r) * s.positions();
         with_stride(stride, [&]<int S>() { gather_column_row<S>(runs, in, out, stride); });
       }
+    }
+  });
+  return ok_status();
+}
+
+Status im2col_panels(Team& team, const ConvShape& s, const float* x, float* col) {
+  constexpr const char* kSubject = "im2col into panels";
+  UT_TRY(check_lowering(s, Layout::chw, x, col, kSubject));
+  if (!s.window.is_unpadded_1x1())
+    return Status::error(StatusCode::unsupported, "only a 1x1 window without padding gathers into panels").about(kSubject);
+  const BandTiles tiles = band_tiles(s.positions());
+  if (!b_panels_cover(s.positions()))
+    return Status::error(StatusCode::invalid_argument, "the output positions do not cut into panels 6 and 5 wide",
+                         s.positions(), 6 * tiles.six + 5 * tiles.five)
+        .about(kSubject);
+  const intptr_t plane = static_cast<intptr_t>(s.in_h) * s.in_w;
+  team_run(team, [&](int member, int members) {
+    const Range share = partition(tiles.six + tiles.five, member, members, 1);
+    for (int32_t q = share.begin; q < share.end; ++q) {
+      const int32_t width = q < tiles.six ? 6 : 5;
+      const int32_t first = q < tiles.six ? 6 * q : 6 * tiles.six + 5 * (q - tiles.six);
+      intptr_t at[6] = {};
+      for (int32_t e = 0; e < width; ++e) {
+        const int32_t oh = (first + e) / s.out_w, ow = (first + e) % s.out_w;
+        at[e] = static_cast<intptr_t>(oh) * s.window.stride_h * s.in_w + static_cast<intptr_t>(ow) * s.window.stride_w;
+      }
+      float* out = col + static_cast<intptr_t>(first) * s.in_channels;
+      if (width == 6)
+        gather_pointwise_panel<6>(x, at, plane, s.in_channels, out);
+      else
+        gather_pointwise_panel<5>(x, at, plane, s.in_channels, out);
     }
   });
   return ok_status();

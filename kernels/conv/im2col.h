@@ -30,6 +30,10 @@ constexpr size_t conv_lowered_floats(const ConvShape& s) {
 
 // col [K × P] from x [C × in_h × in_w], one sample; s.layout must be CHW (s.batch is ignored).
 Status im2col(Team& team, const ConvShape& s, const float* x, float* col);
+// The same col in column panels (kernels/mm/matmul_b_panels.h), for a matrix multiply that reads
+// them (MatMulArgs::b_panels): a 1×1 window without padding (a strided shortcut's), P in panels 6
+// and 5 wide (b_panels_cover). Split over the team by panels.
+Status im2col_panels(Team& team, const ConvShape& s, const float* x, float* col);
 // dx [C × in_h × in_w] (+)= the scatter-add of col [K × P], one sample, CHW.
 Status col2im(Team& team, const ConvShape& s, const float* col, float* dx, bool accumulate);
 

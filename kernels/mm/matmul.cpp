@@ -35,14 +35,24 @@ Status check_matmul(const MatMulArgs& p) {
   if (p.ldc < p.n)
     return Status::error(StatusCode::invalid_argument, "matmul: ldc is smaller than N", p.ldc, p.n);
   const int32_t a_rows = p.ta == Trans::n ? p.m : p.k, a_cols = p.ta == Trans::n ? p.k : p.m;
-  const int32_t b_rows = p.tb == Trans::n ? p.k : p.n, b_cols = p.tb == Trans::n ? p.n : p.k;
+  if (p.b_panels) {
+    UT_CHECK(p.tb == Trans::n, StatusCode::invalid_argument, "matmul: B in panels must not be transposed");
+    UT_CHECK(int64_t{p.k} * p.n <= INT32_MAX, StatusCode::invalid_argument, "matmul: B in panels has too many values");
+    if (!b_panels_cover(p.n))
+      return Status::error(StatusCode::invalid_argument, "matmul: B in panels needs N in panels 6 and 5 wide", p.n,
+                           6 * band_tiles(p.n).six + 5 * band_tiles(p.n).five);
+  }
+  // B in panels is K·N floats in a row, whatever ldb says.
+  const int32_t b_rows = p.b_panels ? 1 : p.tb == Trans::n ? p.k : p.n;
+  const int32_t b_cols = p.b_panels ? p.k * p.n : p.tb == Trans::n ? p.n : p.k;
+  const int32_t b_ld = p.b_panels ? b_cols : p.ldb;
   if (p.k > 0) {
     UT_CHECK(p.a != nullptr, StatusCode::invalid_argument, "matmul: A is null");
     UT_CHECK(p.b != nullptr, StatusCode::invalid_argument, "matmul: B is null");
     if (p.lda < a_cols)
       return Status::error(StatusCode::invalid_argument,
                            "matmul: lda is smaller than a row of A as stored", p.lda, a_cols);
-    if (p.ldb < b_cols)
+    if (b_ld < b_cols)
       return Status::error(StatusCode::invalid_argument,
                            "matmul: ldb is smaller than a row of B as stored", p.ldb, b_cols);
   }
@@ -54,7 +64,7 @@ Status check_matmul(const MatMulArgs& p) {
   if (p.k > 0) {
     UT_CHECK(!overlap(c, span_of(p.a, a_rows, a_cols, p.lda)), StatusCode::invalid_argument,
              "matmul: C overlaps A");
-    UT_CHECK(!overlap(c, span_of(p.b, b_rows, b_cols, p.ldb)), StatusCode::invalid_argument,
+    UT_CHECK(!overlap(c, span_of(p.b, b_rows, b_cols, b_ld)), StatusCode::invalid_argument,
              "matmul: C overlaps B");
   }
   if (p.bias_axis != BiasAxis::none) {
@@ -67,6 +77,7 @@ Status check_matmul(const MatMulArgs& p) {
 
 MatMulArgs normalize_matmul(const MatMulArgs& args) {
   MatMulArgs p = args;
+  if (p.b_panels) return p;  // only its kernels read B in panels
   // A K×1 column of B with stride 1 is a transposed 1×K row: the dot form for N == 1.
   if (p.n == 1 && p.tb == Trans::n && p.ldb == 1) {
     p.tb = Trans::t;
@@ -98,7 +109,14 @@ Status matmul(const ExecContext& ctx, const MatMulArgs& args, const MatMulKernel
     UT_CHECK(ctx.isas.has(kernel->isa), StatusCode::unsupported,
              "matmul: the kernel needs an instruction set this machine lacks");
   }
-  if (splits_k(p, *kernel, *ctx.team)) {
+  if (p.b_panels) {
+    UT_CHECK(kernel->reads_b_panels, StatusCode::invalid_argument, "matmul: B in panels needs a kernel that reads them");
+    if (p.m % kernel->mr != 0)
+      return Status::error(StatusCode::invalid_argument, "matmul: B in panels needs M in whole tiles of rows", p.m,
+                           kernel->mr);
+    UT_CHECK(p.bias_axis != BiasAxis::col, StatusCode::invalid_argument,
+             "matmul: B in panels takes a bias per row of C, not per column");
+  } else if (splits_k(p, *kernel, *ctx.team)) {
     run_split_k(*ctx.team, p, kernel->fn);
     return ok_status();
   }

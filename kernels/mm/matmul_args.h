@@ -6,10 +6,13 @@
 // the matrix *as stored*): A stored M×K (ta = n, lda ≥ K) or K×M (ta = t, lda ≥ M); B stored
 // K×N (tb = n, ldb ≥ N) or N×K (tb = t, ldb ≥ K); C is M×N with ldc ≥ N. The bias has one value
 // per row of C (length M) or per column (length N). C must not overlap A, B or the bias.
+// With b_panels, B (not transposed) is K·N floats in column panels instead (matmul_b_panels.h;
+// ldb unused), for the kernels that read them.
 #pragma once
 #include <stdint.h>
 
 #include "kernels/activation_fn.h"
+#include "kernels/mm/matmul_b_panels.h"
 
 namespace utrain {
 
@@ -31,6 +34,7 @@ struct MatMulArgs {
   const float* bias = nullptr;
   Activation act = Activation::none;
   float act_slope = kDefaultLeakySlope;  // LeakyReLU's negative slope
+  bool b_panels = false;                 // B in column panels (matmul_b_panels.h)
 };
 
 // The value of op(A)(i, kk) and op(B)(kk, j) for any transposition; the reference and the
@@ -40,6 +44,7 @@ inline float mm_a_at(const MatMulArgs& p, int32_t i, int32_t kk) {
                           : p.a[static_cast<intptr_t>(kk) * p.lda + i];
 }
 inline float mm_b_at(const MatMulArgs& p, int32_t kk, int32_t j) {
+  if (p.b_panels) return p.b[b_panel_index(p.n, p.k, kk, j)];
   return p.tb == Trans::n ? p.b[static_cast<intptr_t>(kk) * p.ldb + j]
                           : p.b[static_cast<intptr_t>(j) * p.ldb + kk];
 }

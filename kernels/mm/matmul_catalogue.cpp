@@ -136,7 +136,9 @@ constexpr MatMulFn function_of() {
 template <size_t I>
 constexpr MatMulKernel make_entry() {
   constexpr EntryKey k = key_of(I);
-  return MatMulKernel{kName<I>.text, k.ta, k.tb, k.tile.mr, k.tile.nr, k.tile.ku, k.axis, k.isa, function_of<I>()};
+  const bool reads_b_panels = k.isa == Isa::rv32_f && rv32::reads_b_panels(k.ta, k.tb, k.tile.mr, k.tile.nr, k.tile.ku);
+  return MatMulKernel{kName<I>.text, k.ta, k.tb, k.tile.mr, k.tile.nr, k.tile.ku, k.axis, k.isa, function_of<I>(),
+                      reads_b_panels};
 }
 
 template <size_t... I>

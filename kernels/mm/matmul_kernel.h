@@ -29,6 +29,7 @@ struct MatMulKernel {
   ParAxis axis;
   Isa isa;
   MatMulFn fn;
+  bool reads_b_panels = false;  // also takes B in column panels (MatMulArgs::b_panels), C in whole tiles of rows
 };
 
 struct MatMulKernelList {

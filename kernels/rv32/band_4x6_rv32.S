@@ -17,15 +17,18 @@
 // Per k: 4 values of A, then for each column one value of B (along the tile: B's row k, `ldb`
 // bytes after row k - 1) and 4 fused multiply-adds. Per k a tile costs 5 + 5·width whatever its
 // width, so a band whose width is not a multiple of 6 ends in 5-wide tiles (6 - width % 6 of
-// them, matmul_rv32.h) rather than one narrow tile in C++. A is reached one of three ways:
+// them, matmul_rv32.h) rather than one narrow tile in C++. With B in column panels
+// (kernels/mm/matmul_b_panels.h, the _b_panels function: A along K), a tile's panel holds its
+// columns of every k together, so step u of a block reads row u of it at an immediate offset
+// and B's pointer moves once a block: 4 + 5·width per k. A is reached one of three ways:
 //  - along_k: A not transposed, each of the 4 rows its own pointer, offsets 4·u in a block;
 //  - packed: a panel holding the band's 4 values of every k together (pack_panel), offsets 16·u;
 //  - along_tile: A transposed, the 4 values of a k together, the pointer a row further each k.
 // Registers: the sums in f0-f23 (row r, column c: f(width·r + c)), A's values in f24-f27, B's
 // in f28 (the first step holds B's values in f26-f31, a row's A value and bias in f24, f25).
 //
-// void utrain_rv32_band_4x6_<reach>(const utrain::rv32::Band4x6Args*), the arguments as
-// band_4x6_rv32.h lays them out.
+// void utrain_rv32_band_4x6_<reach>(const utrain::rv32::Band4x6Args*) and
+// utrain_rv32_band_4x6_along_k_b_panels, the arguments as band_4x6_rv32.h lays them out.
 
 #define ARG_A 0
 #define ARG_LDA 4
@@ -41,13 +44,17 @@
 #define ARG_BANDS 44
 
 #define BLOCK 32
-#define FRAME 112
-// Frame slots of ENTRY and RESUME for each width (assembler symbols: the macros paste the width
-// into their names).
+#define FRAME 128
+// Frame slots of ENTRY and RESUME for each width, and with B in panels of B_STEP - B_TILE at k 1
+// and a panel's bytes (assembler symbols: the macros paste the width into their names).
 	.equ	ENTRY_6_AT, 96
 	.equ	RESUME_6_AT, 100
 	.equ	ENTRY_5_AT, 104
 	.equ	RESUME_5_AT, 108
+	.equ	B_SHIFT_6_AT, 112
+	.equ	B_SHIFT_5_AT, 116
+	.equ	PANEL_6_AT, 120
+	.equ	PANEL_5_AT, 124
 
 // Integer registers. A's pointers: s0-s3 where the band's rows (or the panel, or A's first row)
 // start, t0-t3 as the tile reads them; s1 holds lda when A is along the tile.
@@ -61,7 +68,7 @@
 #define C_BAND s11    // C at the band's row 0 and first tile
 #define B_STEP t4     // B's row for the current k
 #define B_TILE t5     // B's row 0 at the tile
-#define LDB t6
+#define LDB t6           // B along the tile: between B's k; from panels: B_STEP - B_TILE at k 1
 #define C_TILE a1
 #define LDC a2
 #define BIAS a6
@@ -82,8 +89,13 @@
 .endm
 
 // Column c of B at the current k: its value, times the 4 values of A, into the column's sums.
-.macro multiply_column c, s, b, width
+// From panels, step u of a block reads its k's row of the panel, u rows on from B_STEP.
+.macro multiply_column c, s, b, width, u, panels
+	.if \panels
+	flw	f28, (\u*\width + \c)*4(B_STEP)
+	.else
 	flw	f28, \c*4(B_STEP)
+	.endif
 	multiply_sum \s, 24
 	multiply_sum %(\s + \width), 25
 	multiply_sum %(\s + 2 * \width), 26
@@ -93,15 +105,17 @@
 	fmadd.s	f\s, f\a, f28, f\s
 .endm
 
-// The columns of one k, then B's row of the next k.
-.macro multiply_columns width
-	for_columns multiply_column, \width, 0, \width
+// The columns of one k, then (B along the tile) B's row of the next k.
+.macro multiply_columns width, u, panels
+	for_columns multiply_column, \width, 0, \width, \u, \panels
+	.if !\panels
 	add	B_STEP, B_STEP, LDB
+	.endif
 .endm
 
 // Unrolled step u of a block: A's 4 values, then the columns. All 4-byte instructions in a block
 // (.option norvc), so step u starts at u times the step's size (step_bytes).
-.macro step reach, width, u
+.macro step reach, width, u, panels
 	.ifc \reach, along_k
 	flw	f24, \u*4(t0)
 	flw	f25, \u*4(t1)
@@ -121,7 +135,7 @@
 	flw	f27, 12(t0)
 	add	t0, t0, s1
 	.endif
-	multiply_columns \width
+	multiply_columns \width, \u, \panels
 .endm
 
 // Row r of the first step: A's value (at `a`) times B's values in f26-f31, plus the row's bias
@@ -176,17 +190,18 @@
 .endm
 
 // The first step (k 0) of the tile at B_TILE: the sums start at its products, plus the rows'
-// bias when BIAS is not null; B_STEP then points at k 1.
-.macro first_step reach, width, a0, a1, a2, a3
+// bias when BIAS is not null; B_STEP then points at k 1 (from panels, `skip` rows back, so that
+// the first block's step u reads its row: LDB holds that shift).
+.macro first_step name, reach, width, a0, a1, a2, a3
 	for_columns load_first_b, \width, 0
 	add	B_STEP, B_TILE, LDB
-	beqz	BIAS, .L\reach\()_\width\()_start_product
+	beqz	BIAS, .L\name\()_\width\()_start_product
 	start_row_bias \width, 0, \a0
 	start_row_bias \width, 1, \a1
 	start_row_bias \width, 2, \a2
 	start_row_bias \width, 3, \a3
 	resume \reach
-.L\reach\()_\width\()_start_product:
+.L\name\()_\width\()_start_product:
 	start_row_product \width, 0, \a0
 	start_row_product \width, 1, \a1
 	start_row_product \width, 2, \a2
@@ -210,53 +225,56 @@
 	fsw	f24, \c*4(\row)
 .endm
 
-// The bytes of one unrolled step.
-.macro step_bytes reach, width, out
+// The bytes of one unrolled step: 4 + 5·width, and a pointer step for each operand along the tile.
+.macro step_bytes reach, width, panels, out
 	.ifc \reach, along_tile
 	li	\out, (6 + 5 * \width) * 4
 	.else
-	li	\out, (5 + 5 * \width) * 4
+	li	\out, (5 - \panels + 5 * \width) * 4
 	.endif
 .endm
 
 // Where a tile of `width` enters its first block, `skip` steps into it (t2), or the store when
 // K = 1 (no blocks: t3 = 0); and where it resumes after its first step (reset_a): both into the
 // frame. Uses a3 and a4.
-.macro entry reach, width
-	la	a3, .L\reach\()_\width\()_store
-	beqz	t3, .L\reach\()_\width\()_entry_set
-	step_bytes \reach, \width, a4
+.macro entry name, reach, width, panels
+	la	a3, .L\name\()_\width\()_store
+	beqz	t3, .L\name\()_\width\()_entry_set
+	step_bytes \reach, \width, \panels, a4
 	mul	a4, t2, a4
-	la	a3, .L\reach\()_\width\()_block
+	la	a3, .L\name\()_\width\()_block
 	add	a3, a3, a4
-.L\reach\()_\width\()_entry_set:
+.L\name\()_\width\()_entry_set:
 	sw	a3, ENTRY_\width\()_AT(sp)
 	.ifnc \reach, along_tile
 	li	a4, 1
-	ble	t3, a4, .L\reach\()_\width\()_resume_set
-	la	a3, .L\reach\()_\width\()_reset
-.L\reach\()_\width\()_resume_set:
+	ble	t3, a4, .L\name\()_\width\()_resume_set
+	la	a3, .L\name\()_\width\()_reset
+.L\name\()_\width\()_resume_set:
 	sw	a3, RESUME_\width\()_AT(sp)
 	.endif
 .endm
 
 // The tiles of `width` from B_TILE up to `end`. The tile's start sits after the stores, so that
 // the loop back over the block is a jump taken once per tile and every branch is short.
-.macro tiles reach, width, end
-	beq	B_TILE, \end, .L\reach\()_\width\()_done
+.macro tiles name, reach, width, end, panels
+	beq	B_TILE, \end, .L\name\()_\width\()_done
 	lw	ENTRY, ENTRY_\width\()_AT(sp)
+	.if \panels
+	lw	LDB, B_SHIFT_\width\()_AT(sp)
+	.endif
 	.ifnc \reach, along_tile
 	lw	RESUME, RESUME_\width\()_AT(sp)
 	.endif
-	j	.L\reach\()_\width\()_tile
+	j	.L\name\()_\width\()_tile
 	.option push
 	.option norvc
-.L\reach\()_\width\()_block:
+.L\name\()_\width\()_block:
 	.irp u, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
-	step \reach, \width, \u
+	step \reach, \width, \u, \panels
 	.endr
 	.option pop
-	beq	t0, A_LAST, .L\reach\()_\width\()_store
+	beq	t0, A_LAST, .L\name\()_\width\()_store
 	.ifc \reach, along_k
 	addi	t0, t0, BLOCK*4
 	addi	t1, t1, BLOCK*4
@@ -266,49 +284,57 @@
 	.ifc \reach, packed
 	addi	t0, t0, BLOCK*16
 	.endif
-	j	.L\reach\()_\width\()_block
+	.if \panels
+	addi	B_STEP, B_STEP, BLOCK*4*\width
+	.endif
+	j	.L\name\()_\width\()_block
 
-.L\reach\()_\width\()_store:
+.L\name\()_\width\()_store:
 	add	a3, C_TILE, LDC
 	add	a4, a3, LDC
 	add	a5, a4, LDC
-	bnez	ACCUMULATE, .L\reach\()_\width\()_accumulate
+	bnez	ACCUMULATE, .L\name\()_\width\()_accumulate
 	store_row \width, 0, C_TILE
 	store_row \width, 1, a3
 	store_row \width, 2, a4
 	store_row \width, 3, a5
-.L\reach\()_\width\()_next:
+.L\name\()_\width\()_next:
 	addi	C_TILE, C_TILE, \width*4
-	addi	B_TILE, B_TILE, \width*4
-	beq	B_TILE, \end, .L\reach\()_\width\()_done
-
-.L\reach\()_\width\()_tile:
-	.ifc \reach, along_k
-	first_step \reach, \width, 0(s0), 0(s1), 0(s2), 0(s3)
+	.if \panels
+	lw	a3, PANEL_\width\()_AT(sp)
+	add	B_TILE, B_TILE, a3
 	.else
-	first_step \reach, \width, 0(s0), 4(s0), 8(s0), 12(s0)
+	addi	B_TILE, B_TILE, \width*4
+	.endif
+	beq	B_TILE, \end, .L\name\()_\width\()_done
+
+.L\name\()_\width\()_tile:
+	.ifc \reach, along_k
+	first_step \name, \reach, \width, 0(s0), 0(s1), 0(s2), 0(s3)
+	.else
+	first_step \name, \reach, \width, 0(s0), 4(s0), 8(s0), 12(s0)
 	.endif
 
 	.ifnc \reach, along_tile
-.L\reach\()_\width\()_reset:
+.L\name\()_\width\()_reset:
 	reset_a \reach
 	jr	ENTRY
 	.endif
 
-.L\reach\()_\width\()_accumulate:
+.L\name\()_\width\()_accumulate:
 	accumulate_row \width, 0, C_TILE
 	accumulate_row \width, 1, a3
 	accumulate_row \width, 2, a4
 	accumulate_row \width, 3, a5
-	j	.L\reach\()_\width\()_next
-.L\reach\()_\width\()_done:
+	j	.L\name\()_\width\()_next
+.L\name\()_\width\()_done:
 .endm
 
-.macro band_function reach
-	.globl	utrain_rv32_band_4x6_\reach
-	.type	utrain_rv32_band_4x6_\reach, @function
+.macro band_function name, reach, panels
+	.globl	utrain_rv32_band_4x6_\name
+	.type	utrain_rv32_band_4x6_\name, @function
 	.p2align 2
-utrain_rv32_band_4x6_\reach:
+utrain_rv32_band_4x6_\name:
 	addi	sp, sp, -FRAME
 	sw	s0, 0(sp)
 	sw	s1, 4(sp)
@@ -350,13 +376,21 @@ utrain_rv32_band_4x6_\reach:
 	lw	LDC, ARG_LDC(a0)
 	lw	BIAS, ARG_BIAS(a0)
 	lw	ACCUMULATE, ARG_ACCUMULATE(a0)
-	lw	B_END_6, ARG_TILES_6(a0)
+	// Where the tiles of each width end: B a tile's columns on, or (panels) a panel's K rows.
 	li	t0, 24
+	li	t1, 20
+	.if \panels
+	lw	t2, ARG_K(a0)
+	mul	t0, t0, t2
+	mul	t1, t1, t2
+	sw	t0, PANEL_6_AT(sp)
+	sw	t1, PANEL_5_AT(sp)
+	.endif
+	lw	B_END_6, ARG_TILES_6(a0)
 	mul	B_END_6, B_END_6, t0
 	add	B_END_6, B_END_6, B_TILE
 	lw	B_END_5, ARG_TILES_5(a0)
-	li	t0, 20
-	mul	B_END_5, B_END_5, t0
+	mul	B_END_5, B_END_5, t1
 	add	B_END_5, B_END_5, B_END_6
 
 	// The K - 1 steps after the first: `blocks` blocks (t3), the first entered after `skip`
@@ -367,8 +401,19 @@ utrain_rv32_band_4x6_\reach:
 	srli	t3, t3, 5
 	neg	t2, t1
 	andi	t2, t2, BLOCK - 1
-	entry \reach, 6
-	entry \reach, 5
+	entry \name, \reach, 6, \panels
+	entry \name, \reach, 5, \panels
+	.if \panels
+	// B_STEP at k 1, `skip` steps back (a step reads its panel row u on): width·4·(1 - skip).
+	li	t0, 1
+	sub	t0, t0, t2
+	li	t1, 24
+	mul	t1, t1, t0
+	sw	t1, B_SHIFT_6_AT(sp)
+	li	t1, 20
+	mul	t1, t1, t0
+	sw	t1, B_SHIFT_5_AT(sp)
+	.endif
 	.ifc \reach, along_k
 	// A's pointers start one step on and `skip` steps back; a block moves them 32 values.
 	slli	t0, t2, 2
@@ -395,22 +440,22 @@ utrain_rv32_band_4x6_\reach:
 	add	A_LAST, s0, t0
 	.endif
 
-	beqz	BANDS_LEFT, .L\reach\()_return
-.L\reach\()_band:
+	beqz	BANDS_LEFT, .L\name\()_return
+.L\name\()_band:
 	mv	C_TILE, C_BAND
 	lw	B_TILE, ARG_B(a0)
 	reset_a \reach
-	tiles \reach, 6, B_END_6
-	tiles \reach, 5, B_END_5
+	tiles \name, \reach, 6, B_END_6, \panels
+	tiles \name, \reach, 5, B_END_5, \panels
 	.ifnc \reach, packed
 	addi	BANDS_LEFT, BANDS_LEFT, -1
-	beqz	BANDS_LEFT, .L\reach\()_return
+	beqz	BANDS_LEFT, .L\name\()_return
 	// The next band: C, A and the bias 4 rows on.
 	slli	t0, LDC, 2
 	add	C_BAND, C_BAND, t0
-	beqz	BIAS, .L\reach\()_no_bias
+	beqz	BIAS, .L\name\()_no_bias
 	addi	BIAS, BIAS, 16
-.L\reach\()_no_bias:
+.L\name\()_no_bias:
 	.ifc \reach, along_k
 	lw	t0, ARG_LDA(a0)
 	slli	t0, t0, 2
@@ -424,10 +469,10 @@ utrain_rv32_band_4x6_\reach:
 	add	s0, s0, t0
 	.endif
 	add	A_LAST, A_LAST, t0
-	j	.L\reach\()_band
+	j	.L\name\()_band
 	.endif
 
-.L\reach\()_return:
+.L\name\()_return:
 	lw	s0, 0(sp)
 	lw	s1, 4(sp)
 	lw	s2, 8(sp)
@@ -454,9 +499,10 @@ utrain_rv32_band_4x6_\reach:
 	flw	fs11, 92(sp)
 	addi	sp, sp, FRAME
 	ret
-	.size	utrain_rv32_band_4x6_\reach, . - utrain_rv32_band_4x6_\reach
+	.size	utrain_rv32_band_4x6_\name, . - utrain_rv32_band_4x6_\name
 .endm
 
-	band_function along_k
-	band_function packed
-	band_function along_tile
+	band_function along_k, along_k, 0
+	band_function packed, packed, 0
+	band_function along_tile, along_tile, 0
+	band_function along_k_b_panels, along_k, 1

@@ -27,6 +27,7 @@
 #include "kernels/generic/matmul_epilogue.h"
 #include "kernels/generic/multiply_add.h"
 #include "kernels/mm/matmul_args.h"
+#include "kernels/mm/matmul_b_panels.h"
 #include "kernels/mm/matmul_kernel.h"
 #include "kernels/rv32/band_4x6_rv32.h"
 #include "kernels/rv32/outer_product_rv32.h"
@@ -300,17 +301,12 @@ constexpr bool runs_hand_written_band(Trans ta, Trans tb, int mr, int nr, int un
 template <Trans TA, Trans TB, int MR, int NR, int U, Packed PACKED>
 constexpr bool kHandWrittenBand = runs_hand_written_band(TA, TB, MR, NR, U, PACKED);
 
-// A band `width` columns wide as 6-wide tiles and then 5-wide ones: a tile costs 5 + 5·width
-// instructions per k whatever its width, so ending in 5-wide tiles (one for each column a 6-wide
-// tile would lack) costs no more per k than one narrow tile, and runs in the hand-written code.
-// Bands too narrow for that end in C++ tiles.
-struct BandTiles {
-  int32_t six, five;
-};
-constexpr BandTiles band_tiles(int32_t width) {
-  const int32_t five = (6 - width % 6) % 6;
-  if (width < 5 * five) return BandTiles{width / 6, 0};
-  return BandTiles{(width - 5 * five) / 6, five};
+// Whether an entry also takes B in column panels (MatMulArgs::b_panels, kernels/mm/matmul_b_panels.h):
+// the n_n one with hand-written bands, whose tiles then read B from one pointer at immediate
+// offsets (34 instructions per k for a 6-wide tile, against 35 stepping B's rows). Its bands run
+// every panel, so C must be whole bands of rows (matmul() checks) and members share rows.
+constexpr bool reads_b_panels(Trans ta, Trans tb, int mr, int nr, int unroll) {
+  return ta == Trans::n && runs_hand_written_band(ta, tb, mr, nr, unroll, Packed::none);
 }
 
 // Whether the hand-written code takes bands `width` columns wide of a call whose tiles add the
@@ -332,7 +328,7 @@ int32_t hand_written_tiles(const MatMulArgs& p, int32_t i0, int32_t bands, Range
   Band4x6Args args;
   args.a = PACKED == Packed::a ? panel : p.a + (TA == Trans::n ? i0 * p.lda : i0);
   args.lda_bytes = static_cast<int32_t>(p.lda * sizeof(float));
-  args.b = p.b + cols.begin;
+  args.b = p.b + (p.b_panels ? static_cast<intptr_t>(cols.begin) * p.k : cols.begin);
   args.ldb_bytes = static_cast<int32_t>(p.ldb * sizeof(float));
   args.c = p.c + static_cast<intptr_t>(i0) * p.ldc + cols.begin;
   args.ldc_bytes = static_cast<int32_t>(p.ldc * sizeof(float));
@@ -343,7 +339,7 @@ int32_t hand_written_tiles(const MatMulArgs& p, int32_t i0, int32_t bands, Range
   args.accumulate = p.accumulate;
   args.bands = bands;
   constexpr BandA reach = PACKED == Packed::a ? BandA::packed : TA == Trans::n ? BandA::along_k : BandA::along_tile;
-  run_hand_written_band<reach>(args);
+  run_hand_written_band<reach>(args, p.b_panels);
   return cols.begin + 6 * tiles.six + 5 * tiles.five;
 }
 
@@ -448,11 +444,12 @@ void column_bands(const MatMulArgs& p, Range rows, Range cols, float* panel) {
 // instead, a band per column of tiles (that product on 8 harts: 4.82 -> 5.05 MAC per cycle). Only
 // the split along N: along M the strips are wide and the bands long, and every column band is
 // code (about 6 KB an entry). Wider shares keep the row bands, which were faster at 8 columns of
-// tiles against 10 rows (the same product on one hart).
+// tiles against 10 rows (the same product on one hart), and so do products whose B is in panels
+// (the bands read them).
 template <Trans TA, Trans TB, int MR, int NR, int U, bool BIAS, ParAxis AXIS>
 void share_block(const MatMulArgs& p, Range rows, Range cols) {
   if constexpr (AXIS == ParAxis::n && MR > 1 && NR > 1) {
-    if (cols.size() < 3 * NR && cols.size() / NR < rows.size() / MR)
+    if (!p.b_panels && cols.size() < 3 * NR && cols.size() / NR < rows.size() / MR)
       return column_bands<TA, TB, MR, NR, U, BIAS, Packed::none>(p, rows, cols, nullptr);
   }
   block<TA, TB, MR, NR, U, BIAS>(p, rows, cols);
@@ -520,7 +517,8 @@ struct Share {
 };
 inline Share member_share(const MatMulArgs& p, Trans ta, Trans tb, int32_t mr, int32_t nr, int32_t unroll,
                           ParAxis axis, int member, int members, bool hand_written_bands = kHasHandWrittenBands) {
-  if (axis == ParAxis::m) return Share{partition(p.m, member, members, mr), Range{0, p.n}};
+  // With B in panels (reads_b_panels) every member runs all the columns.
+  if (axis == ParAxis::m || p.b_panels) return Share{partition(p.m, member, members, mr), Range{0, p.n}};
   const bool bands_by_hand = runs_hand_written_band(ta, tb, mr, nr, unroll, Packed::none, hand_written_bands) && p.m >= mr;
   const int32_t granule = bands_by_hand ? 1 : nr;
   const int groups = row_groups(p, ta, tb, mr, nr, members);

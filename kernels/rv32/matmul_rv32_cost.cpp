@@ -44,14 +44,14 @@ int32_t bits_set(int32_t v) {
 }
 
 // One 4-high tile of a hand-written band (band_4x6_rv32.S), `nr` 6 or 5 wide: per k its loads,
-// multiply-adds and B's pointer step (and A's, along the tile); per block of 32 steps after the
+// multiply-adds and B's pointer step (none from panels; and A's, along the tile); per block of 32 steps after the
 // first step a branch, and before another block A's pointer steps and a jump; the stores and 9
 // more (C's row pointers, the start's branch and jump, the loop); A's pointers reset when a tile
 // moves them (along the tile, or over more than one block).
 int64_t hand_written_tile_instructions(const MatMulKernel& k, const MatMulArgs& p, int32_t nr, bool reads_panel) {
   constexpr int32_t kBlock = 32;
   const bool a_along_k = k.ta == Trans::n, a_along_tile = k.ta == Trans::t && !reads_panel;
-  const int64_t per_step = 5 + 5 * nr + (a_along_tile ? 1 : 0);
+  const int64_t per_step = 5 + 5 * nr + (a_along_tile ? 1 : 0) - (p.b_panels ? 1 : 0);
   const int64_t blocks = (p.k - 1 + kBlock - 1) / kBlock;
   const int64_t a_pointers = a_along_k ? 4 : 1;
   const int64_t per_further_block = 2 + (a_along_tile ? 0 : a_pointers);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/rng.h"
+#include "kernels/mm/matmul_b_panels.h"
 #include "support/status_text.h"
 #include "support/test_teams.h"
 
@@ -161,6 +162,50 @@ TEST_P(Lowering, scatter_accumulates_or_overwrites) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, Lowering, ::testing::ValuesIn(all_params()), param_name);
+
+// im2col into column panels (kernels/mm/matmul_b_panels.h) is im2col's matrix laid out in panels:
+// 1×1 windows without padding, strides 1-3, positions in panels 6 wide only (6) or ending in
+// 5-wide ones (10, 55, 64: a ResNet8 shortcut's 8×8), teams of 1 and 3.
+TEST(LoweringPanels, gather_into_panels_is_the_column_matrix_in_panels) {
+  struct Case {
+    int32_t channels, in_h, in_w, stride_h, stride_w;
+  };
+  for (const Case& c : {Case{3, 2, 3, 1, 1}, Case{2, 4, 6, 2, 2}, Case{5, 5, 11, 1, 1}, Case{2, 4, 15, 2, 3},
+                        Case{4, 16, 16, 2, 2}})
+    for (int team : {1, 3}) {
+      ConvShape s;
+      s.layout = Layout::chw, s.batch = 1, s.in_channels = c.channels, s.in_h = c.in_h, s.in_w = c.in_w;
+      s.out_channels = 1;
+      s.window = Window2d{1, 1, c.stride_h, c.stride_w, {}, 1, 1};
+      s.out_h = s.window.out_h(c.in_h), s.out_w = s.window.out_w(c.in_w);
+      SCOPED_TRACE(::testing::Message() << c.channels << "x" << c.in_h << "x" << c.in_w << " positions "
+                                        << s.positions() << " team " << team);
+      ASSERT_TRUE(b_panels_cover(s.positions()));
+      const std::vector<float> x = random_values(static_cast<size_t>(s.input().elements()), 5);
+      std::vector<float> col(conv_lowered_floats(s)), panels(col.size(), NAN);
+      ASSERT_TRUE(im2col(testing::team_of(team), s, x.data(), col.data()).ok());
+      ASSERT_TRUE(im2col_panels(testing::team_of(team), s, x.data(), panels.data()).ok());
+      for (int32_t k = 0; k < s.k(); ++k)
+        for (int32_t p = 0; p < s.positions(); ++p)
+          ASSERT_EQ(panels[static_cast<size_t>(b_panel_index(s.positions(), s.k(), k, p))],
+                    col[static_cast<size_t>(int64_t{k} * s.positions() + p)])
+              << "row " << k << " position " << p;
+    }
+}
+
+TEST(LoweringPanels, refuses_windows_and_positions_it_cannot_lay_out) {
+  ConvShape s;
+  s.layout = Layout::chw, s.batch = 1, s.in_channels = 2, s.in_h = 4, s.in_w = 4, s.out_channels = 1;
+  s.window = Window2d{3, 3, 1, 1, Padding2d::same(1), 1, 1};
+  s.out_h = 4, s.out_w = 4;
+  std::vector<float> x(32), col(2 * 9 * 16);
+  EXPECT_EQ(status_text(im2col_panels(testing::team_of(1), s, x.data(), col.data())),
+            "unsupported: im2col into panels: only a 1x1 window without padding gathers into panels");
+  s.window = Window2d{};
+  s.in_h = 1, s.in_w = 7, s.out_h = 1, s.out_w = 7;  // 7 positions: a 6-wide panel and one column
+  EXPECT_EQ(status_text(im2col_panels(testing::team_of(1), s, x.data(), col.data())),
+            "invalid argument: im2col into panels: the output positions do not cut into panels 6 and 5 wide (got 7, expected 6)");
+}
 
 TEST(LoweringSize, column_matrix_is_per_sample_and_row_matrix_per_batch) {
   ConvShape s;

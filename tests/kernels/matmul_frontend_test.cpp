@@ -137,6 +137,55 @@ TEST(MatMulFrontEnd, refuses_a_kernel_of_another_form) {
   EXPECT_EQ(find_matmul_kernel("mm_f32_no_such_kernel"), nullptr);
 }
 
+// B in column panels (kernels/mm/matmul_b_panels.h): the reference reads the layout, and the
+// front end takes it only where it can run it.
+TEST(MatMulBPanels, the_reference_reads_b_in_panels) {
+  Rng rng(9);
+  for (int32_t n : {5, 6, 10, 29, 64})
+    for (int32_t k : {1, 3, 17}) {
+      const int32_t m = 3;
+      std::vector<float> a(static_cast<size_t>(m * k)), b(static_cast<size_t>(k * n)), panels(b.size());
+      for (float& x : a) x = rng.uniform_symmetric(1.0f);
+      for (float& x : b) x = rng.uniform_symmetric(1.0f);
+      for (int32_t kk = 0; kk < k; ++kk)
+        for (int32_t j = 0; j < n; ++j)
+          panels[static_cast<size_t>(b_panel_index(n, k, kk, j))] = b[static_cast<size_t>(kk * n + j)];
+      std::vector<float> plain(static_cast<size_t>(m * n)), from_panels(plain.size());
+      MatMulArgs p;
+      p.m = m, p.n = n, p.k = k, p.a = a.data(), p.lda = k, p.b = b.data(), p.ldb = n, p.c = plain.data(), p.ldc = n;
+      matmul_reference(p);
+      p.b = panels.data(), p.b_panels = true, p.c = from_panels.data();
+      matmul_reference(p);
+      EXPECT_EQ(plain, from_panels) << "N " << n << " K " << k;
+    }
+}
+
+TEST(MatMulBPanels, the_front_end_names_what_does_not_fit) {
+  std::vector<float> a(4 * 3), b(3 * 6), c(4 * 6);
+  MatMulArgs p;
+  p.m = 4, p.n = 6, p.k = 3, p.a = a.data(), p.lda = 3, p.b = b.data(), p.ldb = 6, p.c = c.data(), p.ldc = 6;
+  p.b_panels = true;
+  EXPECT_TRUE(check_matmul(p).ok());
+  MatMulArgs q = p;
+  q.tb = Trans::t, q.ldb = 3;
+  EXPECT_EQ(what(check_matmul(q)), "matmul: B in panels must not be transposed");
+  q = p;
+  q.n = 7, q.ldc = 7;  // a 6-wide panel and one column
+  EXPECT_EQ(what(check_matmul(q)), "matmul: B in panels needs N in panels 6 and 5 wide");
+  q = p;
+  q.k = 1 << 20, q.n = 4096, q.ldc = 4096;
+  EXPECT_EQ(what(check_matmul(q)), "matmul: B in panels has too many values");
+  q = p;
+  q.c = b.data() + 17;  // B in panels is K·N floats whatever ldb says
+  EXPECT_EQ(what(check_matmul(q)), "matmul: C overlaps B");
+  // The host's kernels read B as stored.
+  const ExecContext ctx{&testing::team_of(1), IsaSet::generic_only()};
+  EXPECT_EQ(what(matmul(ctx, p, find_matmul_kernel("mm_f32_n_n_4x4_u1_par_m"))),
+            "matmul: B in panels needs a kernel that reads them");
+  EXPECT_EQ(what(matmul(ctx, p)), "matmul: B in panels needs a kernel that reads them");
+  for (const MatMulKernel& k : matmul_kernels()) EXPECT_TRUE(k.isa == Isa::rv32_f || !k.reads_b_panels) << k.name;
+}
+
 TEST(MatMulCatalogue, has_the_paper_family_in_every_form_with_unique_names) {
   const MatMulKernelList list = matmul_kernels();
   for (const char* tile : {"1x1_u1", "1x1_u2", "1x2_u1", "1x4_u1", "1x8_u1", "2x1_u1", "4x1_u1",

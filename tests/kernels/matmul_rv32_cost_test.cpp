@@ -109,6 +109,10 @@ TEST(MatMulRv32Cost, a_hand_written_band_costs_what_its_steps_do) {
   const MatMulArgs q = product(Trans::n, Trans::n, 8, 601, 33);
   const int64_t narrow_tile = 30 * 33 + 1 + 20 + 9;
   EXPECT_EQ(rv32::team_instructions(*k, q, 1, true), 120 + 2 * 25 + 2 * (96 * tile + 5 * narrow_tile));
+  // With B in column panels a step has no pointer step along B: 34 a k.
+  MatMulArgs panels = p;
+  panels.b_panels = true;
+  EXPECT_EQ(rv32::team_instructions(*k, panels, 1, true), 120 + 2 * 25 + 2 * 100 * (tile - 33));
   // GCC's tiles of the same entry, on a build without the code, cost more.
   EXPECT_GT(rv32::team_instructions(*k, p, 1, false), rv32::team_instructions(*k, p, 1, true));
 }

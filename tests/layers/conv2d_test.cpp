@@ -349,6 +349,33 @@ TEST(Conv2dSizes, workspace_is_the_lowered_matrix_only_when_lowering) {
   }
 }
 
+// The forward runs its product with B in column panels only where the kernel reads them and the
+// gather writes them: a lowered CHW forward of a 1×1 window without padding, positions in panels 6
+// and 5 wide, output channels in whole tiles of the kernel's rows (the rv32 4×6 entry; a kernel
+// that reads panels stands in for it here, where the host has none).
+TEST(Conv2dChoice, the_forward_gathers_into_panels_only_where_kernel_and_gather_take_them) {
+  MatMulKernel reads = *find_matmul_kernel("mm_f32_n_n_4x4_u1_par_m");
+  reads.reads_b_panels = true;
+  Conv2dParams p;
+  p.in_channels = 16, p.out_channels = 32, p.layout = Layout::chw;
+  p.window = Window2d{1, 1, 2, 2, {}, 1, 1};
+  const Shape in{1, 16, 32, 32};  // ResNet8's shortcut: 16 x 16 = 256 positions
+  EXPECT_TRUE(conv2d_forward_b_panels(p, in, ConvAlgorithm::automatic, &reads));
+  EXPECT_FALSE(conv2d_forward_b_panels(p, in, ConvAlgorithm::automatic, find_matmul_kernel("mm_f32_n_n_4x4_u1_par_m")));
+  EXPECT_FALSE(conv2d_forward_b_panels(p, in, ConvAlgorithm::automatic, nullptr));
+  EXPECT_FALSE(conv2d_forward_b_panels(p, in, ConvAlgorithm::direct, &reads));
+  EXPECT_FALSE(conv2d_forward_b_panels(p, Shape{1, 16, 14, 2}, ConvAlgorithm::automatic, &reads));  // 7 positions
+  Conv2dParams other = p;
+  other.out_channels = 30;  // not whole 4-row tiles
+  EXPECT_FALSE(conv2d_forward_b_panels(other, in, ConvAlgorithm::automatic, &reads));
+  other = p;
+  other.window = Window2d{3, 3, 2, 2, Padding2d{0, 1, 0, 1}, 1, 1};
+  EXPECT_FALSE(conv2d_forward_b_panels(other, in, ConvAlgorithm::automatic, &reads));
+  other = p;
+  other.layout = Layout::hwc;
+  EXPECT_FALSE(conv2d_forward_b_panels(other, Shape{1, 16, 32, 32}, ConvAlgorithm::automatic, &reads));
+}
+
 TEST(Conv2dSizes, automatic_rule_is_direct_for_tiny_products_and_one_output_channel) {
   const auto algorithm = [](LayerStep step, Layout layout, int32_t batch, int32_t in, int32_t out, int32_t size) {
     Conv2dParams p;

@@ -4,7 +4,7 @@
 // every epilogue. C sits between guard zones and the gaps between its rows are poisoned, so a
 // write outside the M×N result fails the test. One test per operand form, named after it, and one
 // per form through the matmul() front end on products it splits along K on a team
-// (kernels/mm/matmul_split_k.h), and the paths of the rv32 hand-written bands.
+// (kernels/mm/matmul_split_k.h), the paths of the rv32 hand-written bands, and B in column panels.
 //
 // The shapes are kept small for the emulator. Each shape's inputs, reference result and
 // tolerances are made once and shared by all the form's kernels: the reference accumulates in
@@ -18,6 +18,7 @@
 #include "kernels/mm/matmul_kernel.h"
 #include "kernels/mm/matmul_split_k.h"
 #include "kernels/mm/matmul_reference.h"
+#include "kernels/rv32/band_4x6_rv32.h"
 #include "support/matmul_epilogue_variant.h"
 
 namespace utrain {
@@ -53,6 +54,14 @@ constexpr Shape kHandWrittenBandShapes[] = {{4, 6, 1},   {4, 11, 2},  {8, 10, 16
                                             {9, 7, 34},  {8, 40, 65}, {7, 18, 5},  {5, 4, 20},   {6, 97, 37},
                                             {12, 100, 8}, {16, 200, 19}};
 
+// B in column panels (kernels/mm/matmul_b_panels.h) for the kernels that read them: C in whole
+// bands of 4 rows (one band, several, and over 8 harts some with none), N in 6-wide panels alone
+// (6, 36) or ending in 5-wide ones (10, 11, 23, 29, 64, 100); K = 1 (the outer product, and
+// accumulating C the bands' first step alone), 2, 16, 17, 33 (one block, entered part-way or
+// whole), 34 and 65 (more blocks).
+constexpr Shape kBPanelShapes[] = {{4, 6, 1},   {8, 10, 2},   {4, 29, 16}, {12, 36, 17},
+                                   {8, 64, 33}, {4, 11, 34}, {16, 23, 65}, {32, 100, 16}};
+
 // Long K, C too small for every hart of 8 to get a tile, every operand within kCapacity with the
 // padded leading dimensions; no dimension is 1, so the front end keeps the kernel's form.
 constexpr Shape kSplitKShapes[] = {{2, 2, 600}, {3, 3, 560}, {2, 3, 577}};
@@ -65,6 +74,7 @@ enum class Route { direct, front_end };
 struct Problem {
   MatMulArgs args;  // args.c points into `c`, after the front guard
   float a[kCapacity], b[kCapacity], bias[kCapacity];
+  float b_panels[kCapacity];  // B laid out in column panels (lay_out_b_panels)
   float c_initial[kCapacity + 2 * kGuard];
   float c[kCapacity + 2 * kGuard];
   float expect[kCapacity];
@@ -186,6 +196,36 @@ void check_hand_written_bands_of_form(Trans ta, uint64_t seed) {
     }
 }
 
+// The problem's B copied into column panels, and the arguments pointed at them.
+void lay_out_b_panels(Problem& pr) {
+  MatMulArgs& p = pr.args;
+  for (int32_t kk = 0; kk < p.k; ++kk)
+    for (int32_t j = 0; j < p.n; ++j) pr.b_panels[b_panel_index(p.n, p.k, kk, j)] = pr.b[kk * p.ldb + j];
+  p.b = pr.b_panels;
+  p.b_panels = true;
+}
+
+// The kernels that read B in panels, through matmul(), on every shape with the epilogues that
+// take it (overwriting and accumulating C, with no bias and a row's); RV32 builds have them.
+void check_b_panels(uint64_t seed) {
+  Rng rng(seed);
+  const IsaSet isas = device_test::context().isas;
+  int variant = 0, runs = 0;
+  for (const Shape& s : kBPanelShapes)
+    for (int epilogue = 0; epilogue < 6; ++epilogue, ++variant) {
+      ASSERT_TRUE(make_problem(s, Trans::n, Trans::n, variant, rng, g_problem));
+      if (g_problem.args.bias_axis == BiasAxis::col) continue;  // panels take a bias per row
+      lay_out_b_panels(g_problem);
+      for (const MatMulKernel& kernel : matmul_kernels()) {
+        if (!kernel.reads_b_panels || !isas.has(kernel.isa)) continue;
+        check_kernel(kernel, g_problem, variant, Route::front_end);
+        if (device_test::current_test_failed()) return;
+        ++runs;
+      }
+    }
+  EXPECT_EQ(runs > 0, rv32::kHasHandWrittenBands);
+}
+
 // On a team every kernel is split along K for some of the shapes (checked); alone, never.
 void check_split_k_of_form(Trans ta, Trans tb, uint64_t seed) {
   Rng rng(seed);
@@ -211,6 +251,7 @@ DEVICE_TEST(matmul_t_n_every_kernel_matches_reference) { check_every_kernel_of_f
 DEVICE_TEST(matmul_t_t_every_kernel_matches_reference) { check_every_kernel_of_form(Trans::t, Trans::t, 14); }
 DEVICE_TEST(matmul_n_n_4x6_hand_written_band_paths_match_reference) { check_hand_written_bands_of_form(Trans::n, 31); }
 DEVICE_TEST(matmul_t_n_4x6_hand_written_band_paths_match_reference) { check_hand_written_bands_of_form(Trans::t, 32); }
+DEVICE_TEST(matmul_n_n_b_in_panels_matches_reference) { check_b_panels(41); }
 DEVICE_TEST(matmul_n_n_split_along_k_matches_reference) { check_split_k_of_form(Trans::n, Trans::n, 21); }
 DEVICE_TEST(matmul_n_t_split_along_k_matches_reference) { check_split_k_of_form(Trans::n, Trans::t, 22); }
 DEVICE_TEST(matmul_t_n_split_along_k_matches_reference) { check_split_k_of_form(Trans::t, Trans::n, 23); }

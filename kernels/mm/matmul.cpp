@@ -35,17 +35,15 @@ Status check_matmul(const MatMulArgs& p) {
   if (p.ldc < p.n)
     return Status::error(StatusCode::invalid_argument, "matmul: ldc is smaller than N", p.ldc, p.n);
   const int32_t a_rows = p.ta == Trans::n ? p.m : p.k, a_cols = p.ta == Trans::n ? p.k : p.m;
+  int32_t b_rows = p.tb == Trans::n ? p.k : p.n, b_cols = p.tb == Trans::n ? p.n : p.k, b_ld = p.ldb;
   if (p.b_panels) {
     UT_CHECK(p.tb == Trans::n, StatusCode::invalid_argument, "matmul: B in panels must not be transposed");
     UT_CHECK(int64_t{p.k} * p.n <= INT32_MAX, StatusCode::invalid_argument, "matmul: B in panels has too many values");
     if (!b_panels_cover(p.n))
       return Status::error(StatusCode::invalid_argument, "matmul: B in panels needs N in panels 6 and 5 wide", p.n,
                            6 * band_tiles(p.n).six + 5 * band_tiles(p.n).five);
+    b_rows = 1, b_cols = p.k * p.n, b_ld = b_cols;  // K·N floats in a row, whatever ldb says
   }
-  // B in panels is K·N floats in a row, whatever ldb says.
-  const int32_t b_rows = p.b_panels ? 1 : p.tb == Trans::n ? p.k : p.n;
-  const int32_t b_cols = p.b_panels ? p.k * p.n : p.tb == Trans::n ? p.n : p.k;
-  const int32_t b_ld = p.b_panels ? b_cols : p.ldb;
   if (p.k > 0) {
     UT_CHECK(p.a != nullptr, StatusCode::invalid_argument, "matmul: A is null");
     UT_CHECK(p.b != nullptr, StatusCode::invalid_argument, "matmul: B is null");
@@ -77,7 +75,7 @@ Status check_matmul(const MatMulArgs& p) {
 
 MatMulArgs normalize_matmul(const MatMulArgs& args) {
   MatMulArgs p = args;
-  if (p.b_panels) return p;  // only its kernels read B in panels
+  // None of these applies to B in panels (check_matmul: not transposed, N at least 5).
   // A K×1 column of B with stride 1 is a transposed 1×K row: the dot form for N == 1.
   if (p.n == 1 && p.tb == Trans::n && p.ldb == 1) {
     p.tb = Trans::t;

@@ -31,10 +31,10 @@ struct MatMulArgs {
   int32_t ldc = 0;
   bool accumulate = false;
   BiasAxis bias_axis = BiasAxis::none;
+  bool b_panels = false;  // B in column panels (matmul_b_panels.h); beside the other flags, in their padding
   const float* bias = nullptr;
   Activation act = Activation::none;
   float act_slope = kDefaultLeakySlope;  // LeakyReLU's negative slope
-  bool b_panels = false;                 // B in column panels (matmul_b_panels.h)
 };
 
 // The value of op(A)(i, kk) and op(B)(kk, j) for any transposition; the reference and the

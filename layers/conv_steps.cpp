@@ -98,8 +98,8 @@ Status flipped_input_grad(const ExecContext& ctx, const ConvShape& s, const floa
 }  // namespace
 
 bool conv_forward_b_panels(const ConvShape& s, ConvAlgorithm algorithm, const MatMulKernel* kernel) {
-  return algorithm == ConvAlgorithm::lowered && s.layout == Layout::chw && kernel != nullptr && kernel->reads_b_panels &&
-         s.window.is_unpadded_1x1() && b_panels_cover(s.positions()) && s.out_channels % kernel->mr == 0;
+  return algorithm == ConvAlgorithm::lowered && s.layout == Layout::chw && s.window.is_unpadded_1x1() &&
+         matmul_takes_b_panels(kernel, s.out_channels, s.positions());
 }
 
 ConvAlgorithm conv_step_algorithm(LayerStep step, const ConvShape& s, ConvAlgorithm requested) {

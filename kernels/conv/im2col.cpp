@@ -268,11 +268,11 @@ Status im2col_panels(Team& team, const ConvShape& s, const float* x, float* col)
   UT_TRY(check_lowering(s, Layout::chw, x, col, kSubject));
   if (!s.window.is_unpadded_1x1())
     return Status::error(StatusCode::unsupported, "only a 1x1 window without padding gathers into panels").about(kSubject);
-  const BandTiles tiles = band_tiles(s.positions());
   if (!b_panels_cover(s.positions()))
     return Status::error(StatusCode::invalid_argument, "the output positions do not cut into panels 6 and 5 wide",
-                         s.positions(), 6 * tiles.six + 5 * tiles.five)
+                         s.positions(), b_panel_columns(s.positions()))
         .about(kSubject);
+  const BandTiles tiles = band_tiles(s.positions());
   const intptr_t plane = static_cast<intptr_t>(s.in_h) * s.in_w;
   team_run(team, [&](int member, int members) {
     const Range share = partition(tiles.six + tiles.five, member, members, 1);

@@ -41,7 +41,7 @@ Status check_matmul(const MatMulArgs& p) {
     UT_CHECK(int64_t{p.k} * p.n <= INT32_MAX, StatusCode::invalid_argument, "matmul: B in panels has too many values");
     if (!b_panels_cover(p.n))
       return Status::error(StatusCode::invalid_argument, "matmul: B in panels needs N in panels 6 and 5 wide", p.n,
-                           6 * band_tiles(p.n).six + 5 * band_tiles(p.n).five);
+                           b_panel_columns(p.n));
     b_rows = 1, b_cols = p.k * p.n, b_ld = b_cols;  // K·N floats in a row, whatever ldb says
   }
   if (p.k > 0) {
@@ -108,6 +108,7 @@ Status matmul(const ExecContext& ctx, const MatMulArgs& args, const MatMulKernel
              "matmul: the kernel needs an instruction set this machine lacks");
   }
   if (p.b_panels) {
+    // What matmul_takes_b_panels promises, each with its own message.
     UT_CHECK(kernel->reads_b_panels, StatusCode::invalid_argument, "matmul: B in panels needs a kernel that reads them");
     if (p.m % kernel->mr != 0)
       return Status::error(StatusCode::invalid_argument, "matmul: B in panels needs M in whole tiles of rows", p.m,
@@ -126,6 +127,10 @@ Status matmul(const ExecContext& ctx, const MatMulArgs& args, const MatMulKernel
       },
       &call);
   return ok_status();
+}
+
+bool matmul_takes_b_panels(const MatMulKernel* kernel, int32_t m, int32_t n) {
+  return kernel != nullptr && kernel->reads_b_panels && b_panels_cover(n) && m % kernel->mr == 0;
 }
 
 }  // namespace utrain

@@ -23,6 +23,11 @@ MatMulArgs normalize_matmul(const MatMulArgs& args);
 // shape, split along the dimension with more tiles for a team of `members`.
 const MatMulKernel& default_matmul_kernel(const MatMulArgs& normalized, int members, IsaSet isas);
 
+// Whether matmul() runs an M×N product with B in column panels (MatMulArgs::b_panels) on
+// `kernel`: one that reads them, N in panels 6 and 5 wide, M in whole tiles of its rows (and C's
+// bias, if any, per row). For a caller deciding how to lay out B.
+bool matmul_takes_b_panels(const MatMulKernel* kernel, int32_t m, int32_t n);
+
 // Checks, normalizes and runs. `kernel` (from a tuning result) may be null for the default; when
 // given it must match the normalized transpositions and be supported by ctx.isas.
 Status matmul(const ExecContext& ctx, const MatMulArgs& args, const MatMulKernel* kernel = nullptr);

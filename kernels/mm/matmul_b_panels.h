@@ -25,11 +25,13 @@ constexpr BandTiles band_tiles(int32_t width) {
   return BandTiles{(width - 5 * five) / 6, five};
 }
 
-// Whether N columns cut into panels of 6 and 5 alone (the widths B in panels allows).
-constexpr bool b_panels_cover(int32_t n) {
+// How many of N columns panels 6 and 5 wide hold, and whether that is all of them (the widths B
+// in panels allows).
+constexpr int32_t b_panel_columns(int32_t n) {
   const BandTiles t = band_tiles(n);
-  return 6 * t.six + 5 * t.five == n;
+  return 6 * t.six + 5 * t.five;
 }
+constexpr bool b_panels_cover(int32_t n) { return b_panel_columns(n) == n; }
 
 // Where B(kk, j) of a K×N B in panels lies (b_panels_cover(n)).
 constexpr int64_t b_panel_index(int32_t n, int32_t k, int32_t kk, int32_t j) {

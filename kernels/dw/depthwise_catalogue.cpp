@@ -62,11 +62,11 @@ constexpr DepthwiseKernel make_entry() {
 }
 
 constexpr DepthwiseKernel kRv32Kernels[] = {
-    {"dw_f32_chw_fw_u8__rv32", Layout::chw, LayerStep::forward, 8, Isa::rv32_f,
+    {"dw_f32_chw_fw_u5__rv32", Layout::chw, LayerStep::forward, 5, Isa::rv32_f,
      &rv32::depthwise_chw<LayerStep::forward>},
-    {"dw_f32_chw_wg_u8__rv32", Layout::chw, LayerStep::weight_grad, 8, Isa::rv32_f,
+    {"dw_f32_chw_wg_u5__rv32", Layout::chw, LayerStep::weight_grad, 5, Isa::rv32_f,
      &rv32::depthwise_chw<LayerStep::weight_grad>},
-    {"dw_f32_chw_ig_u8__rv32", Layout::chw, LayerStep::input_grad, 8, Isa::rv32_f,
+    {"dw_f32_chw_ig_u5__rv32", Layout::chw, LayerStep::input_grad, 5, Isa::rv32_f,
      &rv32::depthwise_chw<LayerStep::input_grad>},
 };
 constexpr size_t kRv32Count = sizeof(kRv32Kernels) / sizeof(kRv32Kernels[0]);

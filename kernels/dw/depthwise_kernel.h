@@ -5,7 +5,8 @@
 //   <step>    fw, wg or ig (core/layer_step.h)
 //   U         the unroll, what is computed together so loads of the kernel taps and loop overhead
 //             are shared: destination rows (CHW forward and input grad), partial sums along an
-//             output row (CHW weight grad) or channels (HWC)
+//             output row (CHW weight grad) or channels (HWC); for the rv32 kernels the widest
+//             strip of output columns (kernels/rv32/depthwise_rv32.h)
 //   <isa>     absent for generic C++
 // A kernel computes member `member`'s share (channels, or rows of the output for HWC) of one step
 // for the whole batch; every member of the team is called. Arguments arrive checked.

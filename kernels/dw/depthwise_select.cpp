@@ -55,13 +55,12 @@ int32_t extent_of(Extent e, const DepthwiseArgs& a) {
 
 }  // namespace
 
-// On a core with the RV32F kernels, the CHW steps take them where their block method
-// covers the shape (QEMU counts on rv32imfc, DS-CNN's 64 planes of 25×5: 0.061 MAC per
-// instruction with the generic kernels forward and input grad, 0.27 with the block; weight grad
-// 0.134 → 0.295).
+// On a core with the RV32F kernels, the CHW steps take them where their strips cover the shape
+// (QEMU counts on rv32imfc, DS-CNN's 64 planes of 25×5: 0.061 MAC per instruction with the generic
+// kernels forward and input grad, 0.60 with the strips; weight grad 0.134 → 0.60).
 const DepthwiseKernel& default_depthwise_kernel(Layout layout, LayerStep step, const DepthwiseArgs& args,
                                                 IsaSet isas) {
-  if (isas.has(Isa::rv32_f) && layout == Layout::chw && rv32::fits_block(args, step))
+  if (isas.has(Isa::rv32_f) && layout == Layout::chw && rv32::fits_strips(args, step))
     for (const DepthwiseKernel& k : depthwise_kernels())
       if (k.isa == Isa::rv32_f && k.layout == layout && k.step == step) return k;
   int32_t limit = 1;

@@ -1,21 +1,23 @@
-// CHW depthwise steps for a scalar RV32F core, 3×3 windows at stride 1 (DS-CNN's
-// and MobileNet's stride-1 layers). The generic CHW kernel runs each tap along a whole row so the
-// host vectorizes it; on a scalar core with DS-CNN's 5-wide rows that is 16 instructions per MAC,
-// nearly all of it loop set-up.
+// CHW depthwise steps for a scalar FP core (RV32F, and the Cortex-M4F builds them too), 3×3
+// windows at stride 1 (DS-CNN's and MobileNet's stride-1 layers). The generic CHW kernel runs each
+// tap along a whole row so the host vectorizes it; on a scalar core with DS-CNN's 5-wide rows that
+// is 16 instructions per MAC, nearly all of it loop set-up.
 //
-// Here each plane is first copied into a zero-bordered block with a compile-time row stride
-// (kBlockStride floats), so every value a 3×3 window reads is an immediate offset from one pointer
-// and no output needs a border test. A row of outputs is then computed U at a time in registers:
-// each of the 3·(U+2) values under the U windows is loaded once and feeds up to 3 sums, so
-// 8 outputs cost 30 loads, 72 FMAs, 8 stores and a few pointer steps. With the copy into the
-// block, DS-CNN's 25×5 planes run at 0.28 MAC per instruction (the generic kernel: 0.06). The
-// weight grad walks the same block with the 9 tap gradients in registers: each block value feeds
-// the (up to 3) products of the dz values whose windows hold it (0.30; generic 0.13).
+// Here a plane is cut into strips of at most 5 output columns, and a strip runs down the plane:
+// the 3 source rows under an output row are three pointers, the U + 2 values of each row under
+// the strip's U windows are immediate offsets from them, each loaded once and feeding up to 3 sums
+// held in registers. Which of those columns lie in the padding is a compile-time property of the
+// strip (ZL columns on the left, ZR on the right), so no padding value is loaded or multiplied;
+// a source row in the padding is read from a line of zeros. DS-CNN's 25×5 planes are one strip:
+// per output row 15 loads, 39 FMAs and 5 stores, read straight from the source (an earlier version
+// copied each plane into a zero-bordered block first, which cost as much as the products).
+// The weight grad walks the same strips with the 9 tap gradients in registers: each source value
+// feeds the (up to 3) products of the dz values whose windows hold it.
 //
 // The input grad at stride 1 is the same correlation: dx(h, w) = Σ w[2-i][2-j]·dz(h + i - (2 - top),
 // w + j - (2 - left)), the rotated taps over dz with padding 2 - top and 2 - left. Shapes outside
-// what the block holds (other windows, strides or dilations, wider rows, padding beyond 2) run
-// the generic kernel.
+// what the strips hold (other windows, strides or dilations, padding beyond 2) and an input grad
+// that adds to dx run the generic kernel.
 #pragma once
 #include <stdint.h>
 
@@ -27,14 +29,15 @@
 
 namespace utrain::rv32 {
 
-// The block's row stride and size: 3 rows of 32 floats are 384 bytes of immediate offsets, and
-// 1024 floats (4 KB of stack) hold 32 rows, so taller planes go in strips of 30 output rows.
-constexpr int32_t kBlockStride = 32;
-constexpr int32_t kBlockRows = 32;
-constexpr int32_t kStripRows = kBlockRows - 2;
+// A strip's width: its sums (or the weight grad's dz values), the values of a source row and the
+// 9 taps stay in the FP registers; each width is code of its own.
+constexpr int kStripColumns = 5;
 
-// One 3×3 correlation over a plane: dst(h, w) = init + Σ taps[i][j]·src(h + i - top, w + j - left),
-// src zero outside its src_h × src_w values; init is dst itself (accumulate) or `bias`.
+// Source rows in the padding are read here (at offsets below kStripColumns + 2).
+inline constexpr float kZeroRow[kStripColumns + 2] = {};
+
+// One 3×3 correlation over a plane: dst(h, w) = bias + Σ taps[i][j]·src(h + i - top, w + j - left),
+// src zero outside its src_h × src_w values. The weight grad uses the geometry only.
 struct Correlation {
   const float* src;
   int32_t src_h, src_w, top, left;
@@ -42,163 +45,190 @@ struct Correlation {
   float* dst;
   int32_t dst_h, dst_w;
   float bias;
-  bool accumulate;
 };
 
-// Calls f(tap, u, v) for every product of U neighbouring windows of a row: each of the 3·(U+2)
-// block values v under them, loaded once, with each tap (r·3 + j) by which window u reads it.
-// `in` is the block value under the first window's top-left tap.
-template <int U, class F>
-[[gnu::always_inline]] inline void window_products(const float* in, const F& f) {
+// Calls f(tap, u, v) for every product of the U windows of a strip in one output row: each value v
+// of the three source rows under them outside the padding, loaded once, with each tap (r·3 + j) by
+// which window u reads it. rows[r] points at the row's first column outside the padding (ZL).
+template <int U, int ZL, int ZR, class F>
+[[gnu::always_inline]] inline void strip_products(const float* r0, const float* r1, const float* r2, const F& f) {
+  const float* rows[3] = {r0, r1, r2};
 #pragma GCC unroll 3
   for (int r = 0; r < 3; ++r)
 #pragma GCC unroll 16
-    for (int c = 0; c < U + 2; ++c) {
-      const float v = in[r * kBlockStride + c];
+    for (int c = ZL; c < U + 2 - ZR; ++c) {
+      const float v = rows[r][c - ZL];
 #pragma GCC unroll 3
       for (int j = 0; j < 3; ++j)
         if (c - j >= 0 && c - j < U) f(r * 3 + j, c - j, v);
     }
 }
 
-// Calls run.template operator()<U>(w, state) over a row of `width` outputs: blocks of U = 8 from
-// w = 0, then the rest (1-7) as one block of its own size, so DS-CNN's 5-wide rows are a single
-// block. State that lives across blocks (the weight grad's sums) is passed, not captured: GCC
-// keeps a captured array in memory.
-template <class Run, class State>
-[[gnu::always_inline]] inline void row_blocks(int32_t width, const Run& run, State& state) {
-  int32_t w = 0;
-  for (; w + 8 <= width; w += 8) run.template operator()<8>(w, state);
-  switch (width - w) {
-    case 7: return run.template operator()<7>(w, state);
-    case 6: return run.template operator()<6>(w, state);
-    case 5: return run.template operator()<5>(w, state);
-    case 4: return run.template operator()<4>(w, state);
-    case 3: return run.template operator()<3>(w, state);
-    case 2: return run.template operator()<2>(w, state);
-    case 1: return run.template operator()<1>(w, state);
-    default: return;
+// Calls row(r0, r1, r2, h) for every output row h of a strip, with the three source rows under it
+// (the zero line for rows in the padding), each from `column`: the strip's first source column
+// outside the padding. The rows whose three sources all lie inside step three pointers; the few
+// at the top and bottom edges work theirs out.
+template <class Row>
+[[gnu::always_inline]] inline void for_each_output_row(const Correlation& k, const float* column, const Row& row) {
+  const intptr_t stride = k.src_w;
+  const int32_t inner_begin = min_of(k.top, k.dst_h);
+  const int32_t inner_end = max_of(inner_begin, min_of(k.dst_h, k.src_h + k.top - 2));
+  const float* r0 = column + (inner_begin - k.top) * stride;
+  for (int32_t h = inner_begin; h < inner_end; ++h, r0 += stride) row(r0, r0 + stride, r0 + 2 * stride, h);
+  const auto source = [&](int32_t s) { return s >= 0 && s < k.src_h ? column + s * stride : kZeroRow; };
+  for (int32_t h = 0; h < k.dst_h; ++h) {
+    if (h == inner_begin) h = inner_end;
+    if (h == k.dst_h) break;
+    const int32_t s = h - k.top;
+    row(source(s), source(s + 1), source(s + 2), h);
   }
 }
 
-// U outputs of one row, summed in registers.
-template <int U, bool ACCUMULATE>
-[[gnu::always_inline]] inline void row_outputs(const float* in, float* out, const float (&t)[9], float bias) {
-  float sum[U];
-#pragma GCC unroll 16
-  for (int u = 0; u < U; ++u) sum[u] = ACCUMULATE ? out[u] : bias;
-  window_products<U>(in, [&](int tap, int u, float v) { sum[u] = multiply_add(t[tap], v, sum[u]); });
-#pragma GCC unroll 16
-  for (int u = 0; u < U; ++u) out[u] = sum[u];
-}
+// The strip of U output columns from w0, its first ZL and last ZR source columns in the padding.
+// Each strip's code is its own function, called once per plane.
+template <int U, int ZL, int ZR>
+struct Strip {
+  static const float* first_column(const Correlation& k, int32_t w0) { return k.src + (w0 - k.left + ZL); }
 
-template <bool ACCUMULATE>
-[[gnu::always_inline]] inline void output_row(const float* in, float* out, int32_t width, const float (&t)[9],
-                                              float bias) {
-  row_blocks(width, [&]<int U>(int32_t w, float* o) { row_outputs<U, ACCUMULATE>(in + w, o + w, t, bias); }, out);
-}
-
-// The block for output rows [h0, h0 + rows): block row b holds source row h0 + b - top at columns
-// [left, left + src_w). The columns around them are zero from the Block's construction and never
-// written; the rows above or below the source are zeroed here (a strip's rows move over the source).
-inline void fill_strip(const Correlation& k, float (&block)[kBlockRows * kBlockStride], int32_t h0, int32_t rows) {
-  const int32_t width = k.dst_w + 2;
-  const int32_t copied = k.src_w < width - k.left ? k.src_w : width - k.left;
-  for (int32_t b = 0; b < rows + 2; ++b) {
-    float* line = block + b * kBlockStride;
-    const int32_t h = h0 + b - k.top;
-    if (h < 0 || h >= k.src_h) {
-      for (int32_t c = 0; c < width; ++c) line[c] = 0.0f;
-      continue;
-    }
-    const float* src = k.src + static_cast<intptr_t>(h) * k.src_w;
-    for (int32_t c = 0; c < copied; ++c) line[k.left + c] = src[c];
-  }
-}
-
-// Output rows [h0, h0 + rows) of the correlation.
-// The taps are copied into a local array first: read through k, GCC reloaded each one for every
-// product, since the stores to dst might have changed them.
-inline void correlate_strip(const Correlation& k, float (&block)[kBlockRows * kBlockStride], int32_t h0, int32_t rows) {
-  fill_strip(k, block, h0, rows);
-  float taps[9];
+  [[gnu::noinline]] static void correlate(const Correlation& k, int32_t w0) {
+    float t[9];  // locals: read through k, GCC would reload them after every store to dst
 #pragma GCC unroll 9
-  for (int t = 0; t < 9; ++t) taps[t] = k.taps[t];
-  for (int32_t r = 0; r < rows; ++r) {
-    float* out = k.dst + static_cast<intptr_t>(h0 + r) * k.dst_w;
-    if (k.accumulate)
-      output_row<true>(block + r * kBlockStride, out, k.dst_w, taps, 0.0f);
-    else
-      output_row<false>(block + r * kBlockStride, out, k.dst_w, taps, k.bias);
+    for (int i = 0; i < 9; ++i) t[i] = k.taps[i];
+    const float bias = k.bias;
+    float* out = k.dst + w0;
+    const intptr_t ldo = k.dst_w;
+    for_each_output_row(k, first_column(k, w0), [&](const float* r0, const float* r1, const float* r2, int32_t h) {
+      float sum[U];
+#pragma GCC unroll 8
+      for (int u = 0; u < U; ++u) sum[u] = bias;
+      strip_products<U, ZL, ZR>(r0, r1, r2, [&](int tap, int u, float v) { sum[u] = multiply_add(t[tap], v, sum[u]); });
+      float* o = out + h * ldo;
+#pragma GCC unroll 8
+      for (int u = 0; u < U; ++u) o[u] = sum[u];
+    });
   }
-}
 
-// Every plane of a member's share through one block, zeroed once.
-struct Block {
-  float values[kBlockRows * kBlockStride] = {};
+  // grad[i·3 + j] += Σ dz(h, w)·src(h + i - top, w + j - left) over the strip's outputs.
+  [[gnu::noinline]] static void weight_grad(const Correlation& k, const float* dz, int32_t w0, float (&grad)[9]) {
+    float g[9];
+#pragma GCC unroll 9
+    for (int i = 0; i < 9; ++i) g[i] = grad[i];
+    const float* d = dz + w0;
+    const intptr_t ldd = k.dst_w;
+    for_each_output_row(k, first_column(k, w0), [&](const float* r0, const float* r1, const float* r2, int32_t h) {
+      float dv[U];
+#pragma GCC unroll 8
+      for (int u = 0; u < U; ++u) dv[u] = d[h * ldd + u];
+      strip_products<U, ZL, ZR>(r0, r1, r2, [&](int tap, int u, float v) { g[tap] = multiply_add(dv[u], v, g[tap]); });
+    });
+#pragma GCC unroll 9
+    for (int i = 0; i < 9; ++i) grad[i] = g[i];
+  }
 };
 
-// The rows of the strip of `height` output rows that starts at h0 (strips start every kStripRows).
-inline int32_t strip_rows(int32_t height, int32_t h0) { return min_of(kStripRows, height - h0); }
-
-inline void correlate(const Correlation& k, Block& block) {
-  for (int32_t h0 = 0; h0 < k.dst_h; h0 += kStripRows) correlate_strip(k, block.values, h0, strip_rows(k.dst_h, h0));
-}
-
-// The weight grad's products of U outputs of one row: grad[i][j] += Σ_u dz[u]·in[i][u + j].
-template <int U>
-[[gnu::always_inline]] inline void row_grads(const float* in, const float* dz, float (&grad)[9]) {
-  float d[U];
-#pragma GCC unroll 16
-  for (int u = 0; u < U; ++u) d[u] = dz[u];
-  window_products<U>(in, [&](int tap, int u, float v) { grad[tap] = multiply_add(d[u], v, grad[tap]); });
-}
-
-// Adds the products of output rows [h0, h0 + rows) of one plane into grad (kept in registers
-// over the rows: one function, everything inlined).
-inline void weight_grad_strip(const Correlation& k, const float* dz, float (&block)[kBlockRows * kBlockStride],
-                              int32_t h0, int32_t rows, float (&grad)[9]) {
-  fill_strip(k, block, h0, rows);
-  float g[9];
-#pragma GCC unroll 9
-  for (int t = 0; t < 9; ++t) g[t] = grad[t];
-  for (int32_t r = 0; r < rows; ++r) {
-    const float* in = block + r * kBlockStride;
-    const float* d = dz + static_cast<intptr_t>(h0 + r) * k.dst_w;
-    row_blocks(k.dst_w, [in, d]<int U>(int32_t w, float(&sums)[9]) { row_grads<U>(in + w, d + w, sums); }, g);
+// The strips of an output row: kStripColumns wide from the left, the last what is left, except
+// that a column whose windows reach 2 columns into the padding is a strip of its own (so only
+// 1-wide strips have a ZL or ZR of 2). Calls f(w0, width, ZL, ZR).
+template <class F>
+inline void for_each_strip(const Correlation& k, const F& f) {
+  for (int32_t w0 = 0; w0 < k.dst_w;) {
+    const int32_t zl = max_of(int32_t{0}, k.left - w0);
+    const auto zr_of = [&](int32_t width) { return max_of(int32_t{0}, w0 + width + 2 - k.left - k.src_w); };
+    int32_t width = zl == 2 ? 1 : min_of(int32_t{kStripColumns}, k.dst_w - w0);
+    if (width > 1 && zr_of(width) == 2) --width;
+    f(w0, width, zl, zr_of(width));
+    w0 += width;
   }
-#pragma GCC unroll 9
-  for (int t = 0; t < 9; ++t) grad[t] = g[t];
 }
 
-// Whether the block method covers the step's shape.
-inline bool fits_block(const DepthwiseArgs& a, LayerStep step) {
+// S<width, ZL, ZR>'s function `Member` for a strip for_each_strip plans.
+template <class Fn, template <int, int, int> class Pick>
+struct StripTable {
+  template <int ZL, int ZR>
+  static Fn of_width(int32_t width) {
+    switch (width) {
+      case 1: return Pick<1, ZL, ZR>::fn;
+      case 2: return Pick<2, ZL, ZR>::fn;
+      case 3: return Pick<3, ZL, ZR>::fn;
+      case 4: return Pick<4, ZL, ZR>::fn;
+      default: return Pick<5, ZL, ZR>::fn;
+    }
+  }
+  static Fn of(int32_t width, int32_t zl, int32_t zr) {
+    static_assert(kStripColumns == 5, "list every strip width");
+    switch (zl * 3 + zr) {
+      case 0: return of_width<0, 0>(width);
+      case 1: return of_width<0, 1>(width);
+      case 3: return of_width<1, 0>(width);
+      case 4: return of_width<1, 1>(width);
+      case 2: return Pick<1, 0, 2>::fn;
+      case 5: return Pick<1, 1, 2>::fn;
+      default: return Pick<1, 2, 0>::fn;  // for_each_strip makes no other
+    }
+  }
+};
+
+using CorrelateFn = void (*)(const Correlation&, int32_t);
+using WeightGradFn = void (*)(const Correlation&, const float*, int32_t, float (&)[9]);
+template <int U, int ZL, int ZR>
+struct PickCorrelate {
+  static constexpr CorrelateFn fn = &Strip<U, ZL, ZR>::correlate;
+};
+template <int U, int ZL, int ZR>
+struct PickWeightGrad {
+  static constexpr WeightGradFn fn = &Strip<U, ZL, ZR>::weight_grad;
+};
+
+inline void correlate(const Correlation& k) {
+  for_each_strip(k, [&](int32_t w0, int32_t width, int32_t zl, int32_t zr) {
+    StripTable<CorrelateFn, PickCorrelate>::of(width, zl, zr)(k, w0);
+  });
+}
+
+inline void add_weight_grads(const Correlation& k, const float* dz, float (&grad)[9]) {
+  for_each_strip(k, [&](int32_t w0, int32_t width, int32_t zl, int32_t zr) {
+    StripTable<WeightGradFn, PickWeightGrad>::of(width, zl, zr)(k, dz, w0, grad);
+  });
+}
+
+// Whether the strips cover the step's shape: a 3×3 window at stride and dilation 1 whose
+// correlation (the rotated one for the input grad) has at most 2 rows and columns of padding on
+// each side, and for the input grad dx overwritten.
+inline bool fits_strips(const DepthwiseArgs& a, LayerStep step) {
   const Window2d& w = a.window;
   if (w.kernel_h != 3 || w.kernel_w != 3 || w.stride_h != 1 || w.stride_w != 1 || w.dilation_h != 1 ||
       w.dilation_w != 1)
     return false;
-  const int32_t dst_w = step == LayerStep::input_grad ? a.in_w : a.out_w;
-  const bool pads_fit = w.pad.top <= 2 && w.pad.left <= 2;
-  return pads_fit && dst_w + 2 <= kBlockStride;
+  const Padding2d& p = w.pad;
+  const bool pads_fit = p.top <= 2 && p.bottom <= 2 && p.left <= 2 && p.right <= 2;
+  return pads_fit && !(step == LayerStep::input_grad && a.accumulate);
+}
+
+// The correlation geometry of a step: the forward reads x with the window's padding; the input
+// grad reads dz with 2 minus it; the weight grad reads x like the forward over dz's positions.
+inline Correlation correlation_of(const DepthwiseArgs& a, LayerStep step) {
+  const bool backward = step == LayerStep::input_grad;
+  Correlation k{};
+  k.src_h = backward ? a.out_h : a.in_h, k.src_w = backward ? a.out_w : a.in_w;
+  k.dst_h = backward ? a.in_h : a.out_h, k.dst_w = backward ? a.in_w : a.out_w;
+  k.top = backward ? 2 - a.window.pad.top : a.window.pad.top;
+  k.left = backward ? 2 - a.window.pad.left : a.window.pad.left;
+  return k;
 }
 
 // Weight grad, CHW: this member's share of the channels, each summed over the batch's planes
 // (the bias grad is the generic channel sum).
 inline void weight_grad_chw(const DepthwiseArgs& a, int member, int members) {
-  Correlation k{};
-  k.src_h = a.in_h, k.src_w = a.in_w, k.dst_h = a.out_h, k.dst_w = a.out_w;
-  k.top = a.window.pad.top, k.left = a.window.pad.left;
+  Correlation k = correlation_of(a, LayerStep::weight_grad);
   const intptr_t in_plane = static_cast<intptr_t>(a.in_h) * a.in_w, out_plane = static_cast<intptr_t>(a.out_h) * a.out_w;
   const Range channels = partition(a.channels, member, members, 1);
-  Block block;
   for (int32_t c = channels.begin; c < channels.end; ++c) {
     if (a.weight_grad != nullptr) {
       float grad[9] = {};
       for (int32_t n = 0; n < a.batch; ++n) {
         const intptr_t plane = static_cast<intptr_t>(n) * a.channels + c;
         k.src = a.x + plane * in_plane;
-        for (int32_t h0 = 0; h0 < k.dst_h; h0 += kStripRows)
-          weight_grad_strip(k, a.dy + plane * out_plane, block.values, h0, strip_rows(k.dst_h, h0), grad);
+        add_weight_grads(k, a.dy + plane * out_plane, grad);
       }
       for (int t = 0; t < 9; ++t) generic::store_grad(a.weight_grad + static_cast<intptr_t>(c) * 9 + t, grad[t], a.accumulate);
     }
@@ -206,23 +236,17 @@ inline void weight_grad_chw(const DepthwiseArgs& a, int member, int members) {
   }
 }
 
-// The kernel table's entry: CHW forward, weight grad or input grad; shapes the block does not
+// The kernel table's entry: CHW forward, weight grad or input grad; shapes the strips do not
 // cover run the generic kernel.
 template <LayerStep S>
 void depthwise_chw(const DepthwiseArgs& a, int member, int members) {
-  if (!fits_block(a, S)) return generic::depthwise<Layout::chw, S, S == LayerStep::weight_grad ? 2 : 8>(a, member, members);
+  if (!fits_strips(a, S)) return generic::depthwise<Layout::chw, S, S == LayerStep::weight_grad ? 2 : 8>(a, member, members);
   if constexpr (S == LayerStep::weight_grad) return weight_grad_chw(a, member, members);
   const bool forward = S == LayerStep::forward;
-  Correlation k{};
-  k.src_h = forward ? a.in_h : a.out_h, k.src_w = forward ? a.in_w : a.out_w;
-  k.dst_h = forward ? a.out_h : a.in_h, k.dst_w = forward ? a.out_w : a.in_w;
-  k.top = forward ? a.window.pad.top : 2 - a.window.pad.top;
-  k.left = forward ? a.window.pad.left : 2 - a.window.pad.left;
-  k.accumulate = !forward && a.accumulate;
+  Correlation k = correlation_of(a, S);
   const intptr_t src_plane = static_cast<intptr_t>(k.src_h) * k.src_w;
   const intptr_t dst_plane = static_cast<intptr_t>(k.dst_h) * k.dst_w;
   const Range planes = partition(a.batch * a.channels, member, members, 1);
-  Block block;
   for (int32_t plane = planes.begin; plane < planes.end; ++plane) {
     const int32_t c = plane % a.channels;
     const float* w = a.weight + static_cast<intptr_t>(c) * 9;
@@ -230,7 +254,7 @@ void depthwise_chw(const DepthwiseArgs& a, int member, int members) {
     k.src = (forward ? a.x : a.dy) + plane * src_plane;
     k.dst = (forward ? a.y : a.dx) + plane * dst_plane;
     k.bias = forward && a.bias != nullptr ? a.bias[c] : 0.0f;
-    correlate(k, block);
+    correlate(k);
     if (forward) generic::activate_in_place(a.act, k.dst, dst_plane, a.act_slope);
   }
 }

@@ -5,13 +5,15 @@
 // hart's share; the largest is the cluster's cycle count on single-issue cores.
 //
 //   qemu-system-riscv32 ... -d plugin -plugin PATH/libutrain_instruction_count.so,OPTIONS
-//   OPTIONS: begin=0x80000abc,end=0x80000ac0[,mnemonics=on]
+//   OPTIONS: begin=0x80000abc,end=0x80000ac0[,mnemonics=on][,blocks=on]
 //
 // begin and end are the markers' addresses (nm). At exit it writes to QEMU's log (stderr with
 // -d plugin), one line per region, then the whole run's total:
 //   instruction_count: region 0: hart0=508712 max=508712 sum=508712
 //   instruction_count: total=1234567
 //   instruction_count: mnemonic fmadd.s 262144       (mnemonics=on: inside regions, top 25)
+//   instruction_count: block 0x800d49d2 262144       (blocks=on: inside regions, top 40, by the
+//                                                     instructions run there; for addr2line)
 // Counts are exact under -icount, where QEMU runs the vCPUs in turn. With vCPUs in parallel
 // threads (MTTCG) the other harts see a region open and close a little late or early, so their
 // counts near the ends are approximate.
@@ -63,18 +65,24 @@ void qemu_plugin_outs(const char *string);
 #define EXPORT __attribute__((visibility("default")))
 EXPORT int qemu_plugin_version = 1;
 
-enum { kMaxVcpus = 16, kMaxRegions = 4096, kMaxMnemonics = 1024, kMnemonicsShown = 25 };
+enum { kMaxVcpus = 16, kMaxRegions = 4096, kMaxMnemonics = 1024, kMnemonicsShown = 25, kBlocksShown = 40 };
 
 // What a translated block tells its execution callback.
 enum { kOpensRegion = 1, kClosesRegion = 2 };
-typedef struct {
+typedef struct Block {
   uint32_t instructions;
   uint32_t marker;      // kOpensRegion, kClosesRegion or 0
-  uint16_t mnemonic[];  // per instruction, with mnemonics=on
+  uint64_t address;
+  uint64_t run_in_regions;  // instructions, with blocks=on
+  struct Block *next;       // every block translated, with blocks=on
+  uint16_t mnemonic[];      // per instruction, with mnemonics=on
 } Block;
 
 static uint64_t begin_address = UINT64_MAX, end_address = UINT64_MAX;
 static bool count_mnemonics;
+static bool count_blocks;
+static Block *all_blocks;  // with blocks=on
+static pthread_mutex_t block_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool disassembly_starts_with_bytes;  // RISC-V: "fe842783 lw a5,-24(s0)"
 static int vcpus = 1;
 
@@ -146,6 +154,7 @@ static void on_block(unsigned int vcpu, void *data) {
   if (count_mnemonics)
     for (uint32_t i = 0; i < block->instructions; ++i)
       __atomic_fetch_add(&mnemonic_count[block->mnemonic[i]], 1, __ATOMIC_RELAXED);
+  if (count_blocks) __atomic_fetch_add(&((Block *)data)->run_in_regions, block->instructions, __ATOMIC_RELAXED);
 }
 
 static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
@@ -156,6 +165,14 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
   if (block == NULL) abort();
   block->instructions = (uint32_t)instructions;
   const uint64_t address = qemu_plugin_tb_vaddr(tb);
+  block->address = address;
+  block->run_in_regions = 0;
+  if (count_blocks) {
+    pthread_mutex_lock(&block_lock);
+    block->next = all_blocks;
+    all_blocks = block;
+    pthread_mutex_unlock(&block_lock);
+  }
   block->marker = address == begin_address ? kOpensRegion : address == end_address ? kClosesRegion : 0;
   if (count_mnemonics)
     for (size_t i = 0; i < instructions; ++i) {
@@ -203,6 +220,14 @@ static void report(qemu_plugin_id_t id, void *data) {
     say("instruction_count: mnemonic %-12s %" PRIu64 "\n", mnemonic_name[best], mnemonic_count[best]);
     mnemonic_count[best] = 0;
   }
+  for (int shown = 0; count_blocks && shown < kBlocksShown; ++shown) {
+    Block *best = NULL;
+    for (Block *b = all_blocks; b != NULL; b = b->next)
+      if (b->run_in_regions > 0 && (best == NULL || b->run_in_regions > best->run_in_regions)) best = b;
+    if (best == NULL) break;
+    say("instruction_count: block 0x%" PRIx64 " %" PRIu64 "\n", best->address, best->run_in_regions);
+    best->run_in_regions = 0;
+  }
 }
 
 EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int argc, char **argv) {
@@ -220,6 +245,8 @@ EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int
       end_address = strtoull(argv[i] + 4, NULL, 0) & ~1ull;
     } else if (strcmp(argv[i], "mnemonics=on") == 0) {
       count_mnemonics = true;
+    } else if (strcmp(argv[i], "blocks=on") == 0) {
+      count_blocks = true;
     } else {
       fprintf(stderr, "instruction_count: unknown argument %s\n", argv[i]);
       return -1;

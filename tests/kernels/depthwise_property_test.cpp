@@ -80,8 +80,9 @@ std::vector<DwShape> shapes_for_sweep() {
 const DwShape kLargeShapes[] = {
     {1, 64, 25, 5, make_window(3, 3, 1, 1, Padding2d::same(1), 1, 1)},
     {2, 32, 32, 32, make_window(3, 3, 2, 2, Padding2d{0, 1, 0, 1}, 1, 1)},
-    // The rv32 block method at its limits: strips of 30 rows, a 30-wide output row, padding 2.
+    // The rv32 strips at their limits: padding 2 (its own 1-wide strips), 0 and 1, wide rows.
     {2, 3, 45, 29, make_window(3, 3, 1, 1, Padding2d{2, 0, 1, 2}, 1, 1)},
+    {1, 5, 17, 41, make_window(3, 3, 1, 1, Padding2d{0, 2, 2, 0}, 1, 1)},
 };
 
 std::vector<float> random_values(size_t count, Rng& rng) {
@@ -246,6 +247,28 @@ TEST_P(DepthwiseKernelTest, matches_reference_for_model_sized_layers) {
     }
 }
 
+// The rv32 strips' edges: every padding of 0..2 on each side (strips with 0, 1 or 2 columns of
+// padding at either end, rows of zeros above and below), planes 1..12 wide (one strip, a 5-wide one
+// and what is left) and 1..4 high, on teams of 1 and 3.
+TEST(Rv32DepthwiseStrips, match_the_reference_for_every_padding_and_width) {
+  Rng rng(5);
+  int variant = 0;
+  for (const DepthwiseKernel& kernel : depthwise_kernels()) {
+    if (kernel.isa != Isa::rv32_f) continue;
+    for (int32_t pads = 0; pads < 81; ++pads)
+      for (int32_t in_h : {1, 2, 4})
+        for (int32_t in_w : {1, 2, 3, 4, 5, 6, 7, 11, 12}) {
+          const Padding2d pad{pads % 3, pads / 3 % 3, pads / 9 % 3, pads / 27};
+          const DwShape s{1 + variant % 2, 2, in_h, in_w, make_window(3, 3, 1, 1, pad, 1, 1)};
+          if (!fits(s)) continue;
+          check_kernel(kernel, s, variant % 2 == 0 ? 1 : 3, variant, rng);
+          ++variant;
+          if (HasFatalFailure()) return;
+        }
+  }
+  EXPECT_GT(variant, 3 * 1500);  // the shapes above, for each of the three steps
+}
+
 std::vector<size_t> all_kernel_indices() {
   std::vector<size_t> idx(depthwise_kernels().count);
   for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
@@ -307,24 +330,36 @@ TEST(DepthwiseDefaultKernel, picks_the_layout_and_step_and_an_unroll_within_the_
                "dw_f32_chw_wg_u2");
 }
 
-// With RV32F, every CHW step of a 3×3 stride-1 layer takes the block kernels; HWC and shapes the
-// block does not cover keep the generic ones.
-TEST(DepthwiseDefaultKernel, rv32_takes_the_block_kernels_where_they_cover_the_shape) {
+// With RV32F, every CHW step of a 3×3 stride-1 layer with padding up to 2 takes the strip kernels,
+// however wide its rows; HWC, other windows and an input grad that adds to dx keep the generic ones.
+TEST(DepthwiseDefaultKernel, rv32_takes_the_strip_kernels_where_they_cover_the_shape) {
   const IsaSet rv32 = IsaSet::generic_only().with(Isa::rv32_f);
   DepthwiseArgs a;
   a.channels = 64, a.in_h = a.out_h = 25, a.in_w = a.out_w = 5;
   a.window = make_window(3, 3, 1, 1, Padding2d::same(1), 1, 1);
-  EXPECT_STREQ(default_depthwise_kernel(Layout::chw, LayerStep::forward, a, rv32).name, "dw_f32_chw_fw_u8__rv32");
-  EXPECT_STREQ(default_depthwise_kernel(Layout::chw, LayerStep::input_grad, a, rv32).name, "dw_f32_chw_ig_u8__rv32");
-  EXPECT_STREQ(default_depthwise_kernel(Layout::chw, LayerStep::weight_grad, a, rv32).name, "dw_f32_chw_wg_u8__rv32");
+  EXPECT_STREQ(default_depthwise_kernel(Layout::chw, LayerStep::forward, a, rv32).name, "dw_f32_chw_fw_u5__rv32");
+  EXPECT_STREQ(default_depthwise_kernel(Layout::chw, LayerStep::input_grad, a, rv32).name, "dw_f32_chw_ig_u5__rv32");
+  EXPECT_STREQ(default_depthwise_kernel(Layout::chw, LayerStep::weight_grad, a, rv32).name, "dw_f32_chw_wg_u5__rv32");
   EXPECT_EQ(default_depthwise_kernel(Layout::hwc, LayerStep::forward, a, rv32).isa, Isa::generic);
+  DepthwiseArgs wide = a;
+  wide.in_w = wide.out_w = 113;
+  EXPECT_EQ(default_depthwise_kernel(Layout::chw, LayerStep::forward, wide, rv32).isa, Isa::rv32_f);
+  DepthwiseArgs valid = a;  // no padding: the input grad's correlation has 2 on each side
+  valid.window = make_window(3, 3, 1, 1, Padding2d{}, 1, 1);
+  valid.out_h = 23, valid.out_w = 3;
+  EXPECT_EQ(default_depthwise_kernel(Layout::chw, LayerStep::input_grad, valid, rv32).isa, Isa::rv32_f);
   DepthwiseArgs strided = a;
   strided.window = make_window(3, 3, 2, 2, Padding2d::same(1), 1, 1);
   strided.out_h = 13, strided.out_w = 3;
   EXPECT_EQ(default_depthwise_kernel(Layout::chw, LayerStep::forward, strided, rv32).isa, Isa::generic);
-  DepthwiseArgs wide = a;
-  wide.in_w = wide.out_w = 31;  // a row of 31 + 2 does not fit the block's 32
-  EXPECT_EQ(default_depthwise_kernel(Layout::chw, LayerStep::forward, wide, rv32).isa, Isa::generic);
+  DepthwiseArgs padded = a;
+  padded.window = make_window(3, 3, 1, 1, Padding2d{3, 0, 0, 0}, 1, 1);
+  padded.out_h = 26, padded.out_w = 3;
+  EXPECT_EQ(default_depthwise_kernel(Layout::chw, LayerStep::forward, padded, rv32).isa, Isa::generic);
+  DepthwiseArgs adding = a;
+  adding.accumulate = true;
+  EXPECT_EQ(default_depthwise_kernel(Layout::chw, LayerStep::input_grad, adding, rv32).isa, Isa::generic);
+  EXPECT_EQ(default_depthwise_kernel(Layout::chw, LayerStep::weight_grad, adding, rv32).isa, Isa::rv32_f);
 }
 
 // TapLines against brute force: for every small geometry and destination position, the taps and

@@ -1,6 +1,7 @@
 #include "layers/group_statistics.h"
 
 #include "core/arith.h"
+#include "kernels/generic/multiply_add.h"
 
 namespace utrain {
 
@@ -47,7 +48,7 @@ struct Local {
 template <bool kPerValue>
 void normalize_pass(const float* x, float* y, const GroupLayout& l, int32_t count, const Local& mean,
                     const Local& scale, const Local& shift, const float* value_gamma, const float* value_beta) {
-  for_each_group_value(l, count, [&](int32_t g, int64_t at, int64_t i) {
+  for_each_group_value(l, count, [&](int32_t g, intptr_t at, intptr_t i) {
     const float scaled = (x[at] - mean[g]) * scale[g];
     if constexpr (kPerValue)
       y[at] = scaled * value_gamma[i] + shift[g] + value_beta[i];
@@ -59,25 +60,36 @@ void normalize_pass(const float* x, float* y, const GroupLayout& l, int32_t coun
 template <bool kPerValue>
 void gradient_sums_pass(const float* x, const float* dy, const GroupLayout& l, int32_t count, const Local& mean,
                         const Local& inv_std, const float* value_gamma, float* sum_u, float* sum_u_xhat) {
+  // Σ u·x̂ = inv_std · Σ u·(x − mean): the scaling once per group, not per value.
   float su[kGroupBlock] = {}, sux[kGroupBlock] = {};
-  for_each_group_value(l, count, [&](int32_t g, int64_t at, int64_t i) {
+  for_each_group_value(l, count, [&](int32_t g, intptr_t at, intptr_t i) {
     const float u = kPerValue ? dy[at] * value_gamma[i] : dy[at];
     su[g] += u;
-    sux[g] += u * ((x[at] - mean[g]) * inv_std[g]);
+    sux[g] = multiply_add(u, x[at] - mean[g], sux[g]);
   });
-  for (int32_t g = 0; g < count; ++g) sum_u[g] = su[g], sum_u_xhat[g] = sux[g];
+  for (int32_t g = 0; g < count; ++g) sum_u[g] = su[g], sum_u_xhat[g] = sux[g] * inv_std[g];
 }
 
+// dx (+)= gain·(u − mean_u − x̂·mean_u_xhat) is, per group, gain·u + offset + slope·(x − mean) with
+// offset = −gain·mean_u and slope = −gain·inv_std·mean_u_xhat: per value a subtraction and two
+// multiply-adds (the formula as written took five operations).
 template <bool kBatchStatistics, bool kPerValue>
 void input_grad_pass(const float* x, const float* dy, float* dx, const GroupLayout& l, int32_t count,
                      const NormInputGradCoefficients& k, const float* value_gamma, bool accumulate) {
-  const Local gain(k.gain, count), mean(k.mean, count), inv_std(k.inv_std, count), mean_u(k.mean_u, count),
-      mean_u_xhat(k.mean_u_xhat, count);
-  for_each_group_value(l, count, [&](int32_t g, int64_t at, int64_t i) {
+  float gain[kGroupBlock], mean[kGroupBlock], offset[kGroupBlock], slope[kGroupBlock];
+  for (int32_t g = 0; g < count; ++g) {
+    gain[g] = k.gain[g];
+    if constexpr (kBatchStatistics) {
+      mean[g] = k.mean[g];
+      offset[g] = -gain[g] * k.mean_u[g];
+      slope[g] = -gain[g] * k.inv_std[g] * k.mean_u_xhat[g];
+    }
+  }
+  for_each_group_value(l, count, [&](int32_t g, intptr_t at, intptr_t i) {
     const float u = kPerValue ? dy[at] * value_gamma[i] : dy[at];
-    float grad = u;
-    if constexpr (kBatchStatistics) grad = u - mean_u[g] - (x[at] - mean[g]) * inv_std[g] * mean_u_xhat[g];
-    dx[at] = (accumulate ? dx[at] : 0.0f) + gain[g] * grad;
+    float grad = gain[g] * u;
+    if constexpr (kBatchStatistics) grad = multiply_add(slope[g], x[at] - mean[g], multiply_add(gain[g], u, offset[g]));
+    dx[at] = accumulate ? dx[at] + grad : grad;
   });
 }
 
@@ -85,7 +97,7 @@ void input_grad_pass(const float* x, const float* dy, float* dx, const GroupLayo
 
 void group_sums(const float* x, const GroupLayout& l, int32_t count, float* sum) {
   float s[kGroupBlock] = {};
-  for_each_group_value(l, count, [&](int32_t g, int64_t at, int64_t) { s[g] += x[at]; });
+  for_each_group_value(l, count, [&](int32_t g, intptr_t at, intptr_t) { s[g] += x[at]; });
   for (int32_t g = 0; g < count; ++g) sum[g] = s[g];
 }
 
@@ -99,7 +111,7 @@ void group_moments(const float* x, const GroupLayout& l, int32_t count, float* m
   // their square over n removes that rounding's effect on the variance (the "corrected two-pass"
   // algorithm).
   float deviation[kGroupBlock] = {}, square[kGroupBlock] = {};
-  for_each_group_value(l, count, [&](int32_t g, int64_t at, int64_t) {
+  for_each_group_value(l, count, [&](int32_t g, intptr_t at, intptr_t) {
     const float d = x[at] - m[g];
     deviation[g] += d;
     square[g] += d * d;
@@ -143,7 +155,7 @@ void group_input_grad(const float* x, const float* dy, float* dx, const GroupLay
 
 void group_broadcast(float* out, const GroupLayout& l, int32_t count, const float* value, bool accumulate) {
   const Local v(value, count);
-  for_each_group_value(l, count, [&](int32_t g, int64_t at, int64_t) {
+  for_each_group_value(l, count, [&](int32_t g, intptr_t at, intptr_t) {
     out[at] = (accumulate ? out[at] : 0.0f) + v[g];
   });
 }

@@ -5,6 +5,7 @@
 #include "layers/elementwise_checks.h"
 #include "layers/elementwise_team.h"
 #include "layers/layer_checks.h"
+#include "layers/unrolled_loop.h"
 
 namespace utrain {
 
@@ -21,7 +22,9 @@ Status residual_add_forward(const ExecContext& ctx, const TensorView& a, const T
   const float* in_b = b.f32();
   float* out = y.f32();
   return run_elementwise(ctx, a.elements(), "residual add forward", [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) out[i] = in_a[i] + in_b[i];
+    const float *a_share = in_a + begin, *b_share = in_b + begin;
+    float* y_share = out + begin;
+    for_each_unrolled(end - begin, [&](size_t i) { y_share[i] = a_share[i] + b_share[i]; });
   });
 }
 
@@ -41,10 +44,12 @@ Status residual_add_input_grad(const ExecContext& ctx, const TensorView& dy, con
   const float* grad = dy.f32();
   float* out = dx.f32();
   return run_elementwise(ctx, dy.elements(), "residual add input grad", [&](size_t begin, size_t end) {
+    const float* g = grad + begin;
+    float* d = out + begin;
     if (accumulate)
-      for (size_t i = begin; i < end; ++i) out[i] += grad[i];
+      for_each_unrolled(end - begin, [&](size_t i) { d[i] += g[i]; });
     else
-      for (size_t i = begin; i < end; ++i) out[i] = grad[i];
+      for_each_unrolled(end - begin, [&](size_t i) { d[i] = g[i]; });
   });
 }
 

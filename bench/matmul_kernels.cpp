@@ -58,7 +58,7 @@ std::vector<Product> dae_products(int32_t batch) {
   std::vector<Product> products;
   for (int i = 1; i < model.node_count(); ++i) {
     if (model.node(i).kind != NodeKind::linear) continue;
-    const Node node = node_as_run(model, plan, i);
+    const Node node = node_as_run(plan, model, i);
     const Shape& in = model.node(node.input).sample;
     const Shape input{batch, in.c, in.h, in.w}, output{batch, node.sample.c, node.sample.h, node.sample.w};
     for (LayerStep step : {LayerStep::forward, LayerStep::weight_grad, LayerStep::input_grad}) {

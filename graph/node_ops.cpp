@@ -74,7 +74,8 @@ int64_t node_step_macs(const Node& node, const Shape& input) {
 }
 
 bool node_can_fuse_activation(NodeKind kind) {
-  return kind == NodeKind::linear || kind == NodeKind::conv2d || kind == NodeKind::depthwise_conv2d;
+  return kind == NodeKind::linear || kind == NodeKind::conv2d || kind == NodeKind::depthwise_conv2d ||
+         kind == NodeKind::batch_norm2d;
 }
 
 WeightInit node_weight_init(const Node& node, bool relu_follows) {

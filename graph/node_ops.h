@@ -32,7 +32,7 @@ int64_t node_step_macs(const Node& node, const Shape& input);
 // BatchNorm2d, LayerNorm and InstanceNorm2d: gamma and beta rather than weight and bias.
 bool node_is_norm(NodeKind kind);
 
-// Linear, Conv2D and depthwise Conv2D apply an activation in their forward epilogue.
+// Linear, Conv2D, depthwise Conv2D and BatchNorm2d apply an activation in their forward epilogue.
 bool node_can_fuse_activation(NodeKind kind);
 
 // How a weight is initialised: the rule, and the fans PyTorch computes for that layer.

@@ -235,6 +235,18 @@ int fused_activation_of(const Plan& plan, const Model& m, int i) {
   return -1;
 }
 
+Node node_as_run(const Plan& plan, const Model& m, int i) {
+  Node node = m.node(i);
+  const int act = fused_activation_of(plan, m, i);
+  if (act < 0) return node;
+  const ActivationParams& a = m.node(act).activation;
+  if (node.kind == NodeKind::linear) node.linear.act = a.kind, node.linear.act_slope = a.slope;
+  if (node.kind == NodeKind::conv2d) node.conv.act = a.kind, node.conv.act_slope = a.slope;
+  if (node.kind == NodeKind::depthwise_conv2d) node.depthwise.act = a.kind, node.depthwise.act_slope = a.slope;
+  if (node.kind == NodeKind::batch_norm2d) node.batch_norm.act = a.kind, node.batch_norm.act_slope = a.slope;
+  return node;
+}
+
 int output_owner(const Plan& plan, const Model& m, int i) {
   while (i > 0 && (plan.nodes[i].fused_into_previous || plan.nodes[i].aliases_input)) i = m.node(i).input;
   return i;

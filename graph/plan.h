@@ -80,6 +80,8 @@ struct Plan {
 
 // The activation node computed in node i's epilogue, or -1.
 int fused_activation_of(const Plan& plan, const Model& model, int i);
+// Node i as it runs: with the activation fused into it, if any, in its parameters.
+Node node_as_run(const Plan& plan, const Model& model, int i);
 // The node whose output buffer holds node i's output (itself, or the layer a fused activation
 // runs in, or what a reshape reads).
 int output_owner(const Plan& plan, const Model& model, int i);

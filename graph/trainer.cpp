@@ -187,16 +187,7 @@ const char* Trainer::kernel_name(int node, LayerStep step) const {
                           choices_[node][static_cast<int>(step)]);
 }
 
-Node Trainer::run_node(int i) const {
-  Node node = model_->node(i);
-  const int act = fused_activation_of(*plan_, *model_, i);
-  if (act < 0) return node;
-  const ActivationParams& a = model_->node(act).activation;
-  if (node.kind == NodeKind::linear) node.linear.act = a.kind, node.linear.act_slope = a.slope;
-  if (node.kind == NodeKind::conv2d) node.conv.act = a.kind, node.conv.act_slope = a.slope;
-  if (node.kind == NodeKind::depthwise_conv2d) node.depthwise.act = a.kind, node.depthwise.act_slope = a.slope;
-  return node;
-}
+Node Trainer::run_node(int i) const { return node_as_run(*plan_, *model_, i); }
 
 TensorView Trainer::output_view(int i, const float* input, int32_t batch) const {
   const Shape& s = model_->node(i).sample;

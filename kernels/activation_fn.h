@@ -25,10 +25,24 @@ constexpr const char* activation_name(Activation a) {
 // PyTorch's default negative slope for LeakyReLU.
 inline constexpr float kDefaultLeakySlope = 0.01f;
 
+// x > 0 ? x : 0, in one instruction where the ISA has one: RISC-V's fmax.s gives +0 for -0 and
+// the other operand for a NaN, exactly that, where GCC compiles the expression to a compare and a
+// branch (3.5 instructions a value on random signs). Written as asm: GCC 12 calls the library's
+// fmaxf for __builtin_fmaxf.
+inline float relu(float x) {
+#if defined(__riscv)
+  float y;
+  asm("fmax.s %0, %1, %2" : "=f"(y) : "f"(x), "f"(0.0f));
+  return y;
+#else
+  return x > 0.0f ? x : 0.0f;
+#endif
+}
+
 inline float activate(Activation a, float x, float slope) {
   switch (a) {
     case Activation::none: return x;
-    case Activation::relu: return x > 0.0f ? x : 0.0f;
+    case Activation::relu: return relu(x);
     case Activation::leaky_relu: return x > 0.0f ? x : x * slope;
     case Activation::sigmoid: return 1.0f / (1.0f + expf(-x));
     case Activation::tanh: return tanhf(x);

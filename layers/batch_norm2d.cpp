@@ -34,6 +34,8 @@ Status check_batch_norm2d_params(const BatchNorm2dParams& p) {
     return Status::error(StatusCode::invalid_argument, "channels must be positive", p.channels, 1)
         .about("batch norm 2d");
   UT_TRY(check_norm_eps(p.eps, "batch norm 2d"));
+  if (p.act == Activation::leaky_relu && !(p.act_slope > 0.0f))
+    return Status::error(StatusCode::invalid_argument, "LeakyReLU slope must be positive").about("batch norm 2d");
   if (!(p.momentum >= 0.0f && p.momentum <= 1.0f))
     return Status::error(StatusCode::invalid_argument, "momentum must be in [0, 1]").about("batch norm 2d");
   return check_layout_value(p.layout, "batch norm 2d");
@@ -86,7 +88,7 @@ Status batch_norm2d_forward(const ExecContext& ctx, const BatchNorm2dParams& p, 
       scale[g] = p.affine ? inv_std * gamma[c] : inv_std;
       shift[g] = p.affine ? beta[c] : 0.0f;
     }
-    group_normalize(x.f32() + at, y.f32() + at, l, groups, mean, scale, shift, nullptr, nullptr);
+    group_normalize(x.f32() + at, y.f32() + at, l, groups, mean, scale, shift, nullptr, nullptr, p.act, p.act_slope);
   });
   return ok_status();
 }

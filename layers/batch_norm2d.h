@@ -2,7 +2,11 @@
 //   training:    mean, var (biased) from the batch; running_mean = (1-m)·running_mean + m·mean,
 //                running_var = (1-m)·running_var + m·var·N/(N-1) (unbiased), N = n·H·W
 //   evaluation:  mean, var = running_mean, running_var
-//   y = (x - mean) / sqrt(var + eps) · gamma + beta        (gamma = 1, beta = 0 without affine)
+//   y = act((x - mean) / sqrt(var + eps) · gamma + beta)   (gamma = 1, beta = 0 without affine)
+// act is none in a model; the trainer fuses a following activation layer into it (as into Linear
+// and the convolutions), which saves a pass over the values and their memory. With one, the
+// backward steps take dz, the gradient before the activation (layers/activation.h turns dy into dz
+// with the saved output).
 // `saved` holds 2·C floats the forward step writes for the backward steps: the C channel means,
 // then the C values 1/sqrt(var + eps) (in evaluation mode, those of the running statistics, so a
 // frozen-statistics layer still trains gamma and beta and passes gradients).
@@ -14,6 +18,7 @@
 #pragma once
 #include "core/status.h"
 #include "core/tensor.h"
+#include "kernels/activation_fn.h"
 #include "kernels/exec_context.h"
 
 namespace utrain {
@@ -26,6 +31,8 @@ struct BatchNorm2dParams {
   float momentum = 0.1f;
   bool affine = true;
   Layout layout = Layout::chw;
+  Activation act = Activation::none;  // fused into the forward
+  float act_slope = kDefaultLeakySlope;
 };
 
 constexpr int64_t batch_norm2d_saved_floats(const BatchNorm2dParams& p) { return 2 * int64_t{p.channels}; }

@@ -45,15 +45,16 @@ struct Local {
   float operator[](int32_t g) const { return v[g]; }
 };
 
-template <bool kPerValue>
+// The activation (BatchNorm fuses a following one) is a template argument, so it costs a compare
+// or two a value rather than a switch.
+template <bool kPerValue, Activation kAct>
 void normalize_pass(const float* x, float* y, const GroupLayout& l, int32_t count, const Local& mean,
-                    const Local& scale, const Local& shift, const float* value_gamma, const float* value_beta) {
+                    const Local& scale, const Local& shift, const float* value_gamma, const float* value_beta,
+                    float slope) {
   for_each_group_value(l, count, [&](int32_t g, intptr_t at, intptr_t i) {
     const float scaled = (x[at] - mean[g]) * scale[g];
-    if constexpr (kPerValue)
-      y[at] = scaled * value_gamma[i] + shift[g] + value_beta[i];
-    else
-      y[at] = scaled + shift[g];
+    const float v = kPerValue ? scaled * value_gamma[i] + shift[g] + value_beta[i] : scaled + shift[g];
+    y[at] = activate(kAct, v, slope);
   });
 }
 
@@ -123,12 +124,25 @@ void group_moments(const float* x, const GroupLayout& l, int32_t count, float* m
 }
 
 void group_normalize(const float* x, float* y, const GroupLayout& l, int32_t count, const float* mean,
-                     const float* scale, const float* shift, const float* value_gamma, const float* value_beta) {
+                     const float* scale, const float* shift, const float* value_gamma, const float* value_beta,
+                     Activation act, float act_slope) {
   const Local m(mean, count), s(scale, count), t(shift, count);
+  const auto pass = [&]<bool kPerValue>() {
+    const auto with = [&]<Activation kAct>() {
+      normalize_pass<kPerValue, kAct>(x, y, l, count, m, s, t, value_gamma, value_beta, act_slope);
+    };
+    switch (act) {
+      case Activation::none: return with.template operator()<Activation::none>();
+      case Activation::relu: return with.template operator()<Activation::relu>();
+      case Activation::leaky_relu: return with.template operator()<Activation::leaky_relu>();
+      case Activation::sigmoid: return with.template operator()<Activation::sigmoid>();
+      case Activation::tanh: return with.template operator()<Activation::tanh>();
+    }
+  };
   if (value_gamma != nullptr)
-    normalize_pass<true>(x, y, l, count, m, s, t, value_gamma, value_beta);
+    pass.template operator()<true>();
   else
-    normalize_pass<false>(x, y, l, count, m, s, t, nullptr, nullptr);
+    pass.template operator()<false>();
 }
 
 void group_gradient_sums(const float* x, const float* dy, const GroupLayout& l, int32_t count, const float* mean,

@@ -27,6 +27,7 @@
 #include "core/partition.h"
 #include "core/team.h"
 #include "core/tensor.h"
+#include "kernels/activation_fn.h"
 
 namespace utrain {
 
@@ -115,10 +116,11 @@ void group_sums(const float* x, const GroupLayout& l, int32_t count, float* sum)
 // The mean and the biased variance of each group (two-pass).
 void group_moments(const float* x, const GroupLayout& l, int32_t count, float* mean, float* variance);
 
-// y = (x − mean[g]) · scale[g] · value_gamma[i] + shift[g] + value_beta[i]; y may be x.
+// y = act((x − mean[g]) · scale[g] · value_gamma[i] + shift[g] + value_beta[i]); y may be x.
 // value_gamma and value_beta are both null or both given; a null shift is zeros.
 void group_normalize(const float* x, float* y, const GroupLayout& l, int32_t count, const float* mean,
-                     const float* scale, const float* shift, const float* value_gamma, const float* value_beta);
+                     const float* scale, const float* shift, const float* value_gamma, const float* value_beta,
+                     Activation act = Activation::none, float act_slope = kDefaultLeakySlope);
 
 // With x̂ = (x − mean[g]) · inv_std[g] and u = dy · value_gamma[i] (the gradient with respect to
 // x̂): sum_u[g] = Σ u, sum_u_xhat[g] = Σ u · x̂ over group g.

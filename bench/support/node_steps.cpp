@@ -169,7 +169,7 @@ void time_lowered_parts(const ExecContext& ctx, const Node& node, LayerStep step
 void time_node(const Model& m, const TrainConfig& config, const Plan& plan, const ExecContext& ctx, int i,
                int repetitions, NodeTimings* result) {
   const NodePlan& np = plan.nodes[i];
-  const Node node = node_as_run(m, plan, i);
+  const Node node = node_as_run(plan, m, i);
   NodeBuffers buffers(m, plan, i, node);
   const NodeTensors& t = buffers.tensors;
   const Shape in = t.x.shape, out = t.y.shape;
@@ -266,18 +266,6 @@ std::string window_text(const Window2d& w) {
 nlohmann::json shape_json(const Shape& s) { return {s.c, s.h, s.w}; }
 
 }  // namespace
-
-// Trainer::run_node, which is private to the trainer.
-Node node_as_run(const Model& m, const Plan& plan, int i) {
-  Node node = m.node(i);
-  const int act = fused_activation_of(plan, m, i);
-  if (act < 0) return node;
-  const ActivationParams& a = m.node(act).activation;
-  if (node.kind == NodeKind::linear) node.linear.act = a.kind, node.linear.act_slope = a.slope;
-  if (node.kind == NodeKind::conv2d) node.conv.act = a.kind, node.conv.act_slope = a.slope;
-  if (node.kind == NodeKind::depthwise_conv2d) node.depthwise.act = a.kind, node.depthwise.act_slope = a.slope;
-  return node;
-}
 
 StepMacs planned_step_macs(const Model& model, const Plan& plan) {
   StepMacs macs;

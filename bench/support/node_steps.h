@@ -53,9 +53,6 @@ struct NodeTimings {
   TimingSummary update;
 };
 
-// Node i with the activation the plan fuses into it, as the Trainer runs it.
-Node node_as_run(const Model& model, const Plan& plan, int i);
-
 // Every node's steps (samples of at least 20 µs, `repetitions` samples each).
 std::vector<NodeTimings> time_node_steps(const Model& model, const TrainConfig& config, const Plan& plan,
                                          const ExecContext& ctx, int repetitions);

@@ -31,7 +31,7 @@
 #include "kernels/mm/matmul_kernel.h"
 #include "kernels/rv32/band_4x6_rv32.h"
 #include "kernels/rv32/outer_product_rv32.h"
-#include "kernels/rv32/relu_rv32.h"
+#include "kernels/activation_fn.h"
 #include "kernels/rv32/short_dot_rv32.h"
 
 namespace utrain::rv32 {

@@ -12,7 +12,7 @@
 #include "core/partition.h"
 #include "kernels/generic/multiply_add.h"
 #include "kernels/mm/matmul_args.h"
-#include "kernels/rv32/relu_rv32.h"
+#include "kernels/activation_fn.h"
 
 namespace utrain::rv32 {
 

@@ -1,5 +1,7 @@
 #include "graph/plan.h"
 
+#include "graph/mlperf_tiny.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -68,6 +70,24 @@ TEST(Plan, deep_autoencoder_stores_no_weight_gradient_at_batch_1_and_fuses_relus
   EXPECT_FALSE(kept.update_in_backward);
   EXPECT_GE(kept.summary.total_bytes, 2 * params);
   EXPECT_LT(kept.summary.total_bytes, 2 * params + kept.summary.activations + kept.summary.activation_grads + 64);
+}
+
+// DS-CNN's and ResNet8's ReLUs each follow a convolution or a BatchNorm (or a residual add), and
+// each of the first two runs in the layer before it.
+TEST(Plan, cnn_relus_run_in_the_convolution_or_batch_norm_before_them) {
+  for (const Model& m : {ds_cnn_model(), resnet8_model()}) {
+    ASSERT_TRUE(m.status().ok());
+    Plan plan;
+    ASSERT_TRUE(plan_training(m, sgd_config(), &plan).ok());
+    int fused = 0;
+    for (int i = 1; i < m.node_count(); ++i) {
+      if (m.node(i).kind != NodeKind::activation) continue;
+      const NodeKind producer = m.node(m.node(i).input).kind;
+      EXPECT_EQ(plan.nodes[i].fused_into_previous, producer != NodeKind::add) << i;
+      fused += plan.nodes[i].fused_into_previous && producer == NodeKind::batch_norm2d;
+    }
+    EXPECT_GT(fused, 0);
+  }
 }
 
 TEST(Plan, momentum_and_adam_add_optimizer_state) {

@@ -231,6 +231,29 @@ TEST_P(BatchNormForward, without_affine_equals_unit_gamma_and_zero_beta) {
   }
 }
 
+// A fused activation (the trainer fuses a following activation layer) is that activation applied
+// to the plain layer's output, bit for bit, in both modes; the statistics and the running averages
+// do not see it.
+TEST_P(BatchNormForward, a_fused_activation_is_the_activation_of_the_output) {
+  BatchNormData d({3, 19, 3, 5}, GetParam(), 12);
+  for (NormMode mode : {NormMode::training, NormMode::evaluation}) {
+    d.p.act = Activation::none;
+    const BatchNormResults plain = run_all_steps(testing::context_of(3), d, mode, d.gamma.data(), d.beta.data());
+    for (Activation act : {Activation::relu, Activation::leaky_relu, Activation::sigmoid, Activation::tanh}) {
+      d.p.act = act, d.p.act_slope = 0.2f;
+      const BatchNormResults fused = run_all_steps(testing::context_of(3), d, mode, d.gamma.data(), d.beta.data());
+      ASSERT_EQ(fused.y.size(), plain.y.size());
+      for (size_t i = 0; i < plain.y.size(); ++i)
+        ASSERT_EQ(fused.y[i], activate(act, plain.y[i], 0.2f)) << activation_name(act) << " value " << i;
+      EXPECT_TRUE(fused.saved == plain.saved && fused.running_mean == plain.running_mean &&
+                  fused.running_var == plain.running_var && fused.dx == plain.dx)
+          << activation_name(act);
+    }
+  }
+  d.p.act = Activation::leaky_relu, d.p.act_slope = 0.0f;
+  EXPECT_EQ(status_text(check_batch_norm2d_params(d.p)), "invalid argument: batch norm 2d: LeakyReLU slope must be positive");
+}
+
 // accumulate adds to what the outputs hold; a null gamma_grad or beta_grad (frozen scale,
 // bias-only training) leaves the other one as it would be.
 TEST_P(BatchNormForward, accumulate_and_null_gradients) {

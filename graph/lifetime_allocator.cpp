@@ -15,20 +15,23 @@ bool collides(const LifetimeRequest& placed, const LifetimeRequest& r, size_t of
          placed.offset < offset + r.bytes;
 }
 
-}  // namespace
+size_t lifetime(const LifetimeRequest& r) { return static_cast<size_t>(r.last - r.first) + 1; }
 
-size_t place_by_lifetime(LifetimeRequest* requests, int count, size_t base, size_t alignment) {
-  base = align_up(base, alignment);
-  // Order of placement: largest first (insertion sort of indices; count is small).
-  int order[kMaxLifetimeRequests];
-  for (int i = 0; i < count; ++i) {
-    int j = i;
-    while (j > 0 && requests[order[j - 1]].bytes < requests[i].bytes) {
-      order[j] = order[j - 1];
-      --j;
-    }
-    order[j] = i;
+// The orders tried: by size; by lifetime, then size; by size × lifetime (the area a buffer takes
+// in the offset-time plane). Each is best on some graphs: by size alone left ResNet8 with a
+// BatchNorm's fused ReLU 3% above what by area gives.
+constexpr int kOrders = 3;
+bool placed_before(const LifetimeRequest& a, const LifetimeRequest& b, int order) {
+  switch (order) {
+    case 0: return a.bytes > b.bytes;
+    case 1: return lifetime(a) != lifetime(b) ? lifetime(a) > lifetime(b) : a.bytes > b.bytes;
+    default: return a.bytes * lifetime(a) > b.bytes * lifetime(b);
   }
+}
+
+// Places the requests in `order` (indices), each at the lowest offset that collides with no
+// placed buffer alive at the same time, and returns the end.
+size_t place_in_order(LifetimeRequest* requests, const int* order, int count, size_t base, size_t alignment) {
   size_t end = base;
   for (int n = 0; n < count; ++n) {
     LifetimeRequest& r = requests[order[n]];
@@ -46,6 +49,29 @@ size_t place_by_lifetime(LifetimeRequest* requests, int count, size_t base, size
     if (r.offset + r.bytes > end) end = r.offset + r.bytes;
   }
   return end;
+}
+
+}  // namespace
+
+size_t place_by_lifetime(LifetimeRequest* requests, int count, size_t base, size_t alignment) {
+  base = align_up(base, alignment);
+  size_t best_end = static_cast<size_t>(-1);
+  size_t best_offsets[kMaxLifetimeRequests];
+  for (int o = 0; o < kOrders; ++o) {
+    int order[kMaxLifetimeRequests];  // insertion sort of indices (stable; count is small)
+    for (int i = 0; i < count; ++i) {
+      int j = i;
+      for (; j > 0 && placed_before(requests[i], requests[order[j - 1]], o); --j) order[j] = order[j - 1];
+      order[j] = i;
+    }
+    const size_t end = place_in_order(requests, order, count, base, alignment);
+    if (end < best_end) {
+      best_end = end;
+      for (int i = 0; i < count; ++i) best_offsets[i] = requests[i].offset;
+    }
+  }
+  for (int i = 0; i < count; ++i) requests[i].offset = best_offsets[i];
+  return best_end;
 }
 
 }  // namespace utrain

@@ -2,9 +2,10 @@
 // overlap. A lifetime is the closed interval [first, last] of step times (forward i, loss,
 // backward i) in which the buffer holds something still needed.
 //
-// Greedy, largest first, each at the lowest offset that collides with no placed buffer alive at
-// the same time: not optimal in general (that problem is NP-hard), exact for the chains and the
-// short skip connections of the models we train, and cheap enough to run on the device.
+// Greedy, each buffer at the lowest offset that collides with no placed buffer alive at the same
+// time, in three orders (largest first, longest-lived first, largest size × lifetime first), the
+// tightest kept: not optimal in general (that problem is NP-hard), and cheap enough to run on the
+// device.
 #pragma once
 #include <stddef.h>
 #include <stdint.h>

@@ -45,8 +45,8 @@ struct Local {
   float operator[](int32_t g) const { return v[g]; }
 };
 
-// The activation (BatchNorm fuses a following one) is a template argument, so it costs a compare
-// or two a value rather than a switch.
+// ReLU and LeakyReLU (what BatchNorm fuses in the models) are template arguments, so they cost a
+// compare or an fmax a value; the rarer activations run as a pass of their own over y.
 template <bool kPerValue, Activation kAct>
 void normalize_pass(const float* x, float* y, const GroupLayout& l, int32_t count, const Local& mean,
                     const Local& scale, const Local& shift, const float* value_gamma, const float* value_beta,
@@ -127,22 +127,16 @@ void group_normalize(const float* x, float* y, const GroupLayout& l, int32_t cou
                      const float* scale, const float* shift, const float* value_gamma, const float* value_beta,
                      Activation act, float act_slope) {
   const Local m(mean, count), s(scale, count), t(shift, count);
-  const auto pass = [&]<bool kPerValue>() {
-    const auto with = [&]<Activation kAct>() {
-      normalize_pass<kPerValue, kAct>(x, y, l, count, m, s, t, value_gamma, value_beta, act_slope);
-    };
-    switch (act) {
-      case Activation::none: return with.template operator()<Activation::none>();
-      case Activation::relu: return with.template operator()<Activation::relu>();
-      case Activation::leaky_relu: return with.template operator()<Activation::leaky_relu>();
-      case Activation::sigmoid: return with.template operator()<Activation::sigmoid>();
-      case Activation::tanh: return with.template operator()<Activation::tanh>();
-    }
-  };
+  if (value_gamma == nullptr && act == Activation::relu)
+    return normalize_pass<false, Activation::relu>(x, y, l, count, m, s, t, nullptr, nullptr, act_slope);
+  if (value_gamma == nullptr && act == Activation::leaky_relu)
+    return normalize_pass<false, Activation::leaky_relu>(x, y, l, count, m, s, t, nullptr, nullptr, act_slope);
   if (value_gamma != nullptr)
-    pass.template operator()<true>();
+    normalize_pass<true, Activation::none>(x, y, l, count, m, s, t, value_gamma, value_beta, act_slope);
   else
-    pass.template operator()<false>();
+    normalize_pass<false, Activation::none>(x, y, l, count, m, s, t, nullptr, nullptr, act_slope);
+  if (act != Activation::none)
+    for_each_group_value(l, count, [&](int32_t, intptr_t at, intptr_t) { y[at] = activate(act, y[at], act_slope); });
 }
 
 void group_gradient_sums(const float* x, const float* dy, const GroupLayout& l, int32_t count, const float* mean,

@@ -76,14 +76,17 @@ inline void for_each_group_value(const GroupLayout& l, int32_t count, const Visi
     for (int32_t g = 0; g < count; ++g)
       for (int32_t r = 0; r < l.runs; ++r) {
         const intptr_t run = g * l.group_stride + r * l.run_stride, first_index = intptr_t{r} * l.run_length;
-        int32_t i = 0;
-        if constexpr (kWalkFourAPass)
+        if constexpr (kWalkFourAPass) {
+          int32_t i = 0;
           for (; i + 4 <= l.run_length; i += 4) {
             const intptr_t at = run + i, index = first_index + i;
             visit(g, at, index), visit(g, at + 1, index + 1), visit(g, at + 2, index + 2), visit(g, at + 3, index + 3);
           }
+          for (; i < l.run_length; ++i) visit(g, run + i, first_index + i);
+        } else {
 #pragma GCC unroll 4
-        for (; i < l.run_length; ++i) visit(g, run + i, first_index + i);
+          for (int32_t i = 0; i < l.run_length; ++i) visit(g, run + i, first_index + i);
+        }
       }
     return;
   }

@@ -47,6 +47,16 @@ TEST(LifetimeAllocator, a_chain_reuses_memory_of_dead_buffers) {
   EXPECT_EQ(r[1].offset, r[3].offset);
 }
 
+// Largest first puts the two 256-byte buffers side by side and leaves no room for the others at
+// step 5 (640 bytes); the long-lived one placed first (by size × lifetime) packs them into the
+// most that is ever alive together: 576 bytes at step 5.
+TEST(LifetimeAllocator, placing_by_area_packs_where_largest_first_fragments) {
+  LifetimeRequest r[4] = {{128, 4, 5, 0}, {192, 5, 6, 0}, {256, 2, 3, 0}, {256, 1, 5, 0}};
+  EXPECT_EQ(place_by_lifetime(r, 4, 0, 64), 576u);
+  for (int i = 0; i < 4; ++i)
+    for (int j = i + 1; j < 4; ++j) EXPECT_FALSE(times_overlap(r[i], r[j]) && bytes_overlap(r[i], r[j])) << i << " " << j;
+}
+
 TEST(LifetimeAllocator, empty_request_list_ends_at_aligned_base) {
   EXPECT_EQ(place_by_lifetime(nullptr, 0, 70, 64), 128u);
 }

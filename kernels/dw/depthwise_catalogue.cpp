@@ -1,12 +1,12 @@
 // The depthwise kernel table, generated at compile time: every unroll of kUnrolls is instantiated
 // for both layouts and the three steps from the templates of depthwise_generic.h. Adding a
-// variant is adding one number to kUnrolls. The RV32F kernels (kernels/rv32/depthwise_rv32.h)
-// follow the generic ones.
+// variant is adding one number to kUnrolls. The strip kernels (kernels/dw/depthwise_strips.h)
+// follow them.
 #include <string.h>
 
 #include "kernels/dw/depthwise_generic.h"
 #include "kernels/dw/depthwise_kernel.h"
-#include "kernels/rv32/depthwise_rv32.h"
+#include "kernels/dw/depthwise_strips.h"
 
 namespace utrain {
 
@@ -61,21 +61,21 @@ constexpr DepthwiseKernel make_entry() {
                          &generic::depthwise<k.layout, k.step, k.unroll>};
 }
 
-constexpr DepthwiseKernel kRv32Kernels[] = {
-    {"dw_f32_chw_fw_u5__rv32", Layout::chw, LayerStep::forward, 5, Isa::rv32_f,
-     &rv32::depthwise_chw<LayerStep::forward>},
-    {"dw_f32_chw_wg_u5__rv32", Layout::chw, LayerStep::weight_grad, 5, Isa::rv32_f,
-     &rv32::depthwise_chw<LayerStep::weight_grad>},
-    {"dw_f32_chw_ig_u5__rv32", Layout::chw, LayerStep::input_grad, 5, Isa::rv32_f,
-     &rv32::depthwise_chw<LayerStep::input_grad>},
+constexpr DepthwiseKernel kStripKernels[] = {
+    {"dw_f32_chw_fw_s5", Layout::chw, LayerStep::forward, dw_strips::kStripColumns, Isa::generic,
+     &dw_strips::depthwise_chw<LayerStep::forward>, true},
+    {"dw_f32_chw_wg_s5", Layout::chw, LayerStep::weight_grad, dw_strips::kStripColumns, Isa::generic,
+     &dw_strips::depthwise_chw<LayerStep::weight_grad>, true},
+    {"dw_f32_chw_ig_s5", Layout::chw, LayerStep::input_grad, dw_strips::kStripColumns, Isa::generic,
+     &dw_strips::depthwise_chw<LayerStep::input_grad>, true},
 };
-constexpr size_t kRv32Count = sizeof(kRv32Kernels) / sizeof(kRv32Kernels[0]);
+constexpr size_t kStripCount = sizeof(kStripKernels) / sizeof(kStripKernels[0]);
 
 template <size_t... I>
 struct KernelTable {
-  static constexpr DepthwiseKernel entries[] = {make_entry<I>()..., kRv32Kernels[0], kRv32Kernels[1], kRv32Kernels[2]};
+  static constexpr DepthwiseKernel entries[] = {make_entry<I>()..., kStripKernels[0], kStripKernels[1], kStripKernels[2]};
 };
-static_assert(kRv32Count == 3, "list every rv32 kernel in KernelTable");
+static_assert(kStripCount == 3, "list every strip kernel in KernelTable");
 
 // GCC's __integer_pack expands 0 .. N-1 (what std::make_index_sequence uses; no <utility> here).
 template <size_t N>
@@ -84,7 +84,7 @@ using Table = TableOf<kCount>;
 
 }  // namespace
 
-DepthwiseKernelList depthwise_kernels() { return DepthwiseKernelList{Table::entries, kCount + kRv32Count}; }
+DepthwiseKernelList depthwise_kernels() { return DepthwiseKernelList{Table::entries, kCount + kStripCount}; }
 
 const DepthwiseKernel* find_depthwise_kernel(const char* name) {
   for (const DepthwiseKernel& k : depthwise_kernels())

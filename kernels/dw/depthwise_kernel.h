@@ -1,12 +1,13 @@
 // One entry of the depthwise-convolution kernel table, and the table itself.
 //
-// Name grammar (written once, here):  dw_f32_<layout>_<step>_u<U>[__<isa>]
+// Name grammar (written once, here):  dw_f32_<layout>_<step>_<u|s><U>[__<isa>]
 //   <layout>  chw or hwc
 //   <step>    fw, wg or ig (core/layer_step.h)
-//   U         the unroll, what is computed together so loads of the kernel taps and loop overhead
+//   uU        the unroll, what is computed together so loads of the kernel taps and loop overhead
 //             are shared: destination rows (CHW forward and input grad), partial sums along an
-//             output row (CHW weight grad) or channels (HWC); for the rv32 kernels the widest
-//             strip of output columns (kernels/rv32/depthwise_rv32.h)
+//             output row (CHW weight grad) or channels (HWC)
+//   sU        CHW 3×3 stride 1 in strips of at most U output columns (kernels/dw/depthwise_strips.h;
+//             other shapes run the unrolled kernel)
 //   <isa>     absent for generic C++
 // A kernel computes member `member`'s share (channels, or rows of the output for HWC) of one step
 // for the whole batch; every member of the team is called. Arguments arrive checked.
@@ -48,6 +49,7 @@ struct DepthwiseKernel {
   uint8_t unroll;
   Isa isa;
   DepthwiseFn fn;
+  bool strips = false;  // the sU kernels
 };
 
 struct DepthwiseKernelList {

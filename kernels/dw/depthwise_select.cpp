@@ -18,7 +18,7 @@
 //  - HWC, every step: U = 16 channels is the best or within noise (7-12 GMAC/s against 1-2 for
 //    U = 1).
 #include "kernels/dw/depthwise_kernel.h"
-#include "kernels/rv32/depthwise_rv32.h"
+#include "kernels/dw/depthwise_strips.h"
 
 namespace utrain {
 
@@ -53,16 +53,26 @@ int32_t extent_of(Extent e, const DepthwiseArgs& a) {
   return 1;
 }
 
+// The CHW steps of a 3×3 stride-1 layer take the strip kernels where they cover the shape: on a
+// scalar FP core (rv32, Cortex-M4F: the isa set has rv32_f) always (QEMU counts on rv32imfc,
+// DS-CNN's 64 planes of 25×5: 0.061 MAC per instruction with the generic kernels forward and input
+// grad, 0.60 with the strips; weight grad 0.134 → 0.60); on the host the forward and input grad
+// always, the weight grad up to 32-wide rows, where the generic kernel's vectorized rows stop
+// losing (depthwise_strips.h has the measurements).
+constexpr int32_t kHostStripWeightGradMaxWidth = 32;
+
+bool strips_pay(LayerStep step, const DepthwiseArgs& args, IsaSet isas) {
+  if (!dw_strips::fits_strips(args, step)) return false;
+  return isas.has(Isa::rv32_f) || step != LayerStep::weight_grad || args.out_w <= kHostStripWeightGradMaxWidth;
+}
+
 }  // namespace
 
-// On a core with the RV32F kernels, the CHW steps take them where their strips cover the shape
-// (QEMU counts on rv32imfc, DS-CNN's 64 planes of 25×5: 0.061 MAC per instruction with the generic
-// kernels forward and input grad, 0.60 with the strips; weight grad 0.134 → 0.60).
 const DepthwiseKernel& default_depthwise_kernel(Layout layout, LayerStep step, const DepthwiseArgs& args,
                                                 IsaSet isas) {
-  if (isas.has(Isa::rv32_f) && layout == Layout::chw && rv32::fits_strips(args, step))
+  if (layout == Layout::chw && strips_pay(step, args, isas))
     for (const DepthwiseKernel& k : depthwise_kernels())
-      if (k.isa == Isa::rv32_f && k.layout == layout && k.step == step) return k;
+      if (k.strips && k.step == step) return k;
   int32_t limit = 1;
   for (const UnrollRule& rule : kRules)
     if (rule.layout == layout && rule.step == step) {
@@ -71,7 +81,7 @@ const DepthwiseKernel& default_depthwise_kernel(Layout layout, LayerStep step, c
     }
   const DepthwiseKernel* best = nullptr;
   for (const DepthwiseKernel& k : depthwise_kernels())
-    if (k.isa == Isa::generic && k.layout == layout && k.step == step &&
+    if (k.isa == Isa::generic && !k.strips && k.layout == layout && k.step == step &&
         (best == nullptr || (k.unroll <= limit && k.unroll > best->unroll)))
       best = &k;
   // The table holds every layout and step with unroll 1 first (tests/kernels check it), so best is

@@ -80,7 +80,7 @@ std::vector<DwShape> shapes_for_sweep() {
 const DwShape kLargeShapes[] = {
     {1, 64, 25, 5, make_window(3, 3, 1, 1, Padding2d::same(1), 1, 1)},
     {2, 32, 32, 32, make_window(3, 3, 2, 2, Padding2d{0, 1, 0, 1}, 1, 1)},
-    // The rv32 strips at their limits: padding 2 (its own 1-wide strips), 0 and 1, wide rows.
+    // The strips at their limits: padding 2 (its own 1-wide strips), 0 and 1, wide rows.
     {2, 3, 45, 29, make_window(3, 3, 1, 1, Padding2d{2, 0, 1, 2}, 1, 1)},
     {1, 5, 17, 41, make_window(3, 3, 1, 1, Padding2d{0, 2, 2, 0}, 1, 1)},
 };
@@ -247,14 +247,14 @@ TEST_P(DepthwiseKernelTest, matches_reference_for_model_sized_layers) {
     }
 }
 
-// The rv32 strips' edges: every padding of 0..2 on each side (strips with 0, 1 or 2 columns of
+// The strips' edges: every padding of 0..2 on each side (strips with 0, 1 or 2 columns of
 // padding at either end, rows of zeros above and below), planes 1..12 wide (one strip, a 5-wide one
 // and what is left) and 1..4 high, on teams of 1 and 3.
-TEST(Rv32DepthwiseStrips, match_the_reference_for_every_padding_and_width) {
+TEST(DepthwiseStrips, match_the_reference_for_every_padding_and_width) {
   Rng rng(5);
   int variant = 0;
   for (const DepthwiseKernel& kernel : depthwise_kernels()) {
-    if (kernel.isa != Isa::rv32_f) continue;
+    if (!kernel.strips) continue;
     for (int32_t pads = 0; pads < 81; ++pads)
       for (int32_t in_h : {1, 2, 4})
         for (int32_t in_w : {1, 2, 3, 4, 5, 6, 7, 11, 12}) {
@@ -286,8 +286,8 @@ TEST(DepthwiseKernelTable, names_follow_the_grammar_and_unroll_1_comes_first) {
   std::set<std::string> names;
   for (const DepthwiseKernel& k : depthwise_kernels()) {
     const std::string expected = std::string("dw_f32_") + (k.layout == Layout::chw ? "chw_" : "hwc_") +
-                                 layer_step_name(k.step) + "_u" + std::to_string(k.unroll) +
-                                 (k.isa == Isa::rv32_f ? "__rv32" : "");
+                                 layer_step_name(k.step) + (k.strips ? "_s" : "_u") + std::to_string(k.unroll);
+    EXPECT_EQ(k.isa, Isa::generic) << k.name;
     EXPECT_EQ(k.name, expected);
     EXPECT_TRUE(names.insert(k.name).second) << "duplicate " << k.name;
     EXPECT_EQ(find_depthwise_kernel(k.name), &k);
@@ -303,7 +303,8 @@ TEST(DepthwiseKernelTable, names_follow_the_grammar_and_unroll_1_comes_first) {
     }
 }
 
-// The default runs its unroll along the extent that suits the layout and step, and never wider.
+// The default runs its unroll along the extent that suits the layout and step, and never wider
+// (the strip kernels aside: their width is their own).
 TEST(DepthwiseDefaultKernel, picks_the_layout_and_step_and_an_unroll_within_the_extent) {
   for (const DwShape& s : shapes_for_sweep())
     for (Layout layout : {Layout::chw, Layout::hwc})
@@ -318,7 +319,7 @@ TEST(DepthwiseDefaultKernel, picks_the_layout_and_step_and_an_unroll_within_the_
                                : step == LayerStep::forward     ? a.out_h
                                : step == LayerStep::input_grad  ? (s.in_h + s.window.stride_h - 1) / s.window.stride_h
                                                                 : a.out_w / 2;
-        EXPECT_TRUE(k.unroll == 1 || k.unroll <= extent) << k.name << " for extent " << extent;
+        EXPECT_TRUE(k.strips || k.unroll == 1 || k.unroll <= extent) << k.name << " for extent " << extent;
       }
   DepthwiseArgs ds_cnn;  // DS-CNN's depthwise: 64 channels of 25×5
   ds_cnn.channels = 64, ds_cnn.in_h = ds_cnn.out_h = 25, ds_cnn.in_w = ds_cnn.out_w = 5;
@@ -330,36 +331,44 @@ TEST(DepthwiseDefaultKernel, picks_the_layout_and_step_and_an_unroll_within_the_
                "dw_f32_chw_wg_u2");
 }
 
-// With RV32F, every CHW step of a 3×3 stride-1 layer with padding up to 2 takes the strip kernels,
-// however wide its rows; HWC, other windows and an input grad that adds to dx keep the generic ones.
-TEST(DepthwiseDefaultKernel, rv32_takes_the_strip_kernels_where_they_cover_the_shape) {
-  const IsaSet rv32 = IsaSet::generic_only().with(Isa::rv32_f);
+// Every CHW step of a 3×3 stride-1 layer with padding up to 2 takes the strip kernels, however wide
+// its rows, except on the host the weight grad of rows wider than 32; HWC, other windows and an
+// input grad that adds to dx keep the unrolled ones.
+TEST(DepthwiseDefaultKernel, takes_the_strip_kernels_where_they_cover_the_shape_and_pay) {
+  const IsaSet host = IsaSet::generic_only(), rv32 = IsaSet::generic_only().with(Isa::rv32_f);
   DepthwiseArgs a;
   a.channels = 64, a.in_h = a.out_h = 25, a.in_w = a.out_w = 5;
   a.window = make_window(3, 3, 1, 1, Padding2d::same(1), 1, 1);
-  EXPECT_STREQ(default_depthwise_kernel(Layout::chw, LayerStep::forward, a, rv32).name, "dw_f32_chw_fw_u5__rv32");
-  EXPECT_STREQ(default_depthwise_kernel(Layout::chw, LayerStep::input_grad, a, rv32).name, "dw_f32_chw_ig_u5__rv32");
-  EXPECT_STREQ(default_depthwise_kernel(Layout::chw, LayerStep::weight_grad, a, rv32).name, "dw_f32_chw_wg_u5__rv32");
-  EXPECT_EQ(default_depthwise_kernel(Layout::hwc, LayerStep::forward, a, rv32).isa, Isa::generic);
+  for (IsaSet isas : {host, rv32}) {
+    EXPECT_STREQ(default_depthwise_kernel(Layout::chw, LayerStep::forward, a, isas).name, "dw_f32_chw_fw_s5");
+    EXPECT_STREQ(default_depthwise_kernel(Layout::chw, LayerStep::input_grad, a, isas).name, "dw_f32_chw_ig_s5");
+    EXPECT_STREQ(default_depthwise_kernel(Layout::chw, LayerStep::weight_grad, a, isas).name, "dw_f32_chw_wg_s5");
+    EXPECT_FALSE(default_depthwise_kernel(Layout::hwc, LayerStep::forward, a, isas).strips);
+  }
   DepthwiseArgs wide = a;
-  wide.in_w = wide.out_w = 113;
-  EXPECT_EQ(default_depthwise_kernel(Layout::chw, LayerStep::forward, wide, rv32).isa, Isa::rv32_f);
+  wide.in_w = wide.out_w = 33;
+  EXPECT_TRUE(default_depthwise_kernel(Layout::chw, LayerStep::forward, wide, host).strips);
+  EXPECT_TRUE(default_depthwise_kernel(Layout::chw, LayerStep::input_grad, wide, host).strips);
+  EXPECT_FALSE(default_depthwise_kernel(Layout::chw, LayerStep::weight_grad, wide, host).strips);
+  EXPECT_TRUE(default_depthwise_kernel(Layout::chw, LayerStep::weight_grad, wide, rv32).strips);
+  wide.in_w = wide.out_w = 32;
+  EXPECT_TRUE(default_depthwise_kernel(Layout::chw, LayerStep::weight_grad, wide, host).strips);
   DepthwiseArgs valid = a;  // no padding: the input grad's correlation has 2 on each side
   valid.window = make_window(3, 3, 1, 1, Padding2d{}, 1, 1);
   valid.out_h = 23, valid.out_w = 3;
-  EXPECT_EQ(default_depthwise_kernel(Layout::chw, LayerStep::input_grad, valid, rv32).isa, Isa::rv32_f);
+  EXPECT_TRUE(default_depthwise_kernel(Layout::chw, LayerStep::input_grad, valid, rv32).strips);
   DepthwiseArgs strided = a;
   strided.window = make_window(3, 3, 2, 2, Padding2d::same(1), 1, 1);
   strided.out_h = 13, strided.out_w = 3;
-  EXPECT_EQ(default_depthwise_kernel(Layout::chw, LayerStep::forward, strided, rv32).isa, Isa::generic);
+  EXPECT_FALSE(default_depthwise_kernel(Layout::chw, LayerStep::forward, strided, rv32).strips);
   DepthwiseArgs padded = a;
   padded.window = make_window(3, 3, 1, 1, Padding2d{3, 0, 0, 0}, 1, 1);
   padded.out_h = 26, padded.out_w = 3;
-  EXPECT_EQ(default_depthwise_kernel(Layout::chw, LayerStep::forward, padded, rv32).isa, Isa::generic);
+  EXPECT_FALSE(default_depthwise_kernel(Layout::chw, LayerStep::forward, padded, rv32).strips);
   DepthwiseArgs adding = a;
   adding.accumulate = true;
-  EXPECT_EQ(default_depthwise_kernel(Layout::chw, LayerStep::input_grad, adding, rv32).isa, Isa::generic);
-  EXPECT_EQ(default_depthwise_kernel(Layout::chw, LayerStep::weight_grad, adding, rv32).isa, Isa::rv32_f);
+  EXPECT_FALSE(default_depthwise_kernel(Layout::chw, LayerStep::input_grad, adding, rv32).strips);
+  EXPECT_TRUE(default_depthwise_kernel(Layout::chw, LayerStep::weight_grad, adding, rv32).strips);
 }
 
 // TapLines against brute force: for every small geometry and destination position, the taps and

@@ -37,7 +37,7 @@ inline constexpr int32_t kGroupBlock = 16;
 
 struct GroupLayout {
   int32_t runs = 1;
-  intptr_t run_stride = 0;  // memory offsets: pointer-sized (64-bit ones cost rv32 a carry per value)
+  intptr_t run_stride = 0;  // the strides are memory offsets: pointer-sized
   int32_t run_length = 1;
   intptr_t step = 1;
   intptr_t group_stride = 0;

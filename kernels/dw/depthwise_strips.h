@@ -149,7 +149,8 @@ inline void for_each_strip(const Correlation& k, const F& f) {
   }
 }
 
-// S<width, ZL, ZR>'s function `Member` for a strip for_each_strip plans.
+// Pick<width, ZL, ZR>::fn (a strip's correlate or weight_grad) for a strip for_each_strip plans: only
+// the 23 shapes it makes are instantiated.
 template <class Fn, template <int, int, int> class Pick>
 struct StripTable {
   template <int ZL, int ZR>

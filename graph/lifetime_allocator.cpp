@@ -18,8 +18,9 @@ bool collides(const LifetimeRequest& placed, const LifetimeRequest& r, size_t of
 size_t lifetime(const LifetimeRequest& r) { return static_cast<size_t>(r.last - r.first) + 1; }
 
 // The orders tried: by size; by lifetime, then size; by size × lifetime (the area a buffer takes
-// in the offset-time plane). Each is best on some graphs: by size alone left ResNet8 with a
-// BatchNorm's fused ReLU 3% above what by area gives.
+// in the offset-time plane). Each is the tightest on some of the random lists of the allocator's
+// test; on the models, by area is 56 KB (3%) tighter than by size on ResNet8 with its BatchNorms'
+// fused ReLUs, and the orders tie on DS-CNN and the Deep AutoEncoder.
 constexpr int kOrders = 3;
 bool placed_before(const LifetimeRequest& a, const LifetimeRequest& b, int order) {
   switch (order) {

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "core/partition.h"
+#include "kernels/activation_fn.h"
 #include "kernels/generic/matmul_epilogue.h"
 #include "kernels/generic/multiply_add.h"
 #include "kernels/mm/matmul_args.h"
@@ -31,7 +32,6 @@
 #include "kernels/mm/matmul_kernel.h"
 #include "kernels/rv32/band_4x6_rv32.h"
 #include "kernels/rv32/outer_product_rv32.h"
-#include "kernels/activation_fn.h"
 #include "kernels/rv32/short_dot_rv32.h"
 
 namespace utrain::rv32 {
